@@ -1,0 +1,93 @@
+"""`amicable demo`: migrate, generate the demo portfolio if the database has none, and serve."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import click
+
+from .django_setup import setup_django
+from .output import emit_json
+
+DEMO_USER = "demo"
+
+
+@click.command()
+@click.option(
+    "--customers", default=5000, show_default=True, type=click.IntRange(1), help="Customers to generate."
+)
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Random seed: the same seed gives the same portfolio.",
+)
+@click.option("--serve", is_flag=True, help="Serve the web app on PORT afterwards.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was created as JSON.")
+def demo(customers: int, seed: int, serve: bool, as_json: bool) -> None:
+    """Set up the demo: migrate, generate a synthetic portfolio if none exists, and create a staff login.
+
+    Existing data is kept: the portfolio is generated only into a database with no accounts.
+    """
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from amicable.demo.load import load
+    from amicable.demo.portfolio import generate
+    from amicable.ledger.models import Account
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary: dict[str, object] = {"generated": False}
+    if Account.objects.exists():
+        if not as_json:
+            click.echo(f"Keeping the existing portfolio ({Account.objects.count():,} accounts).")
+    else:
+        started = time.perf_counter()
+        if not as_json:
+            click.echo(f"Generating a portfolio of {customers:,} customers (seed {seed})...")
+        portfolio = generate(customers, seed, timezone.localdate())
+        with click.progressbar(
+            length=7, label="Loading", file=None if not as_json else open("/dev/null", "w")
+        ) as bar:
+            counts = load(portfolio, settings.VAR_DIR / "demo", step=lambda _: bar.update(1))
+        summary = {"generated": True, "seconds": round(time.perf_counter() - started, 1), **counts}
+        if not as_json:
+            click.echo(
+                ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items() if isinstance(v, int))
+                + f" in {summary['seconds']} s."
+            )
+            click.echo(
+                f"The generated files are in {settings.VAR_DIR / 'demo'} (examples of the import formats)."
+            )
+    password = _demo_login(settings.VAR_DIR)
+    url = f"http://127.0.0.1:{settings.PORT}/"
+    summary |= {"url": url, "login": {"username": DEMO_USER, "password": password}}
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(f"\namicable is at {url}  (admin: {url}admin/)")
+        click.echo(f"Demo staff login: {DEMO_USER} / {password}")
+    if serve:
+        click.echo("Press Ctrl+C to stop.\n")
+        call_command("runserver", f"127.0.0.1:{settings.PORT}", use_reloader=False)
+
+
+def _demo_login(var_dir) -> str:
+    """A staff user for browsing the demo, with a password generated once and kept under var/."""
+    from django.contrib.auth import get_user_model
+
+    path = var_dir / "demo_password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(9))
+        path.chmod(0o600)
+    password = path.read_text().strip()
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"email": "demo@localhost"})
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return password

@@ -1,0 +1,250 @@
+"""The Django admin: browse everything; change state only through the named actions.
+
+Append-only records (journal, audit log) are read-only here. Balances are never typed in: they are
+derived from the journal.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from . import actions
+from .models import Account, AuditLog, ContactPoint, Creditor, Customer, Hold, JournalEntry, ScheduleItem
+from .money import Money
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Creditor)
+class CreditorAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "brand_name", "email", "allocation_order"]
+    list_filter = ["role"]
+    search_fields = ["name", "brand_name", "legal_name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from .audit import audit
+
+        action = "change_creditor" if change else "create_creditor"
+        audit(
+            f"user:{request.user.username}",
+            action,
+            obj,
+            f"Creditor {obj.name} {'changed' if change else 'added'} in the admin",
+            changes={"fields": form.changed_data},
+        )
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ["kind", "value", "consents", "verified", "invalid", "invalid_reason"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AccountInline(admin.TabularInline):
+    model = Account
+    extra = 0
+    fields = ["external_ref", "creditor", "status", "currency", "balance", "product_type"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class HoldInline(admin.TabularInline):
+    model = Hold
+    extra = 0
+    fields = ["kind", "account", "starts_at", "ends_at", "source", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_name",
+        "external_ref",
+        "creditor",
+        "kind",
+        "jurisdiction",
+        "timezone",
+        "language",
+    ]
+    list_filter = ["creditor", "kind", "country", "language"]
+    search_fields = ["external_ref", "first_name", "last_name", "company_name", "contact_points__value"]
+    readonly_fields = ["creditor", "external_ref", "created_at", "updated_at", "timeline"]
+    inlines = [ContactPointInline, AccountInline, HoldInline]
+    list_select_related = ["creditor"]
+    show_full_result_count = False  # a COUNT(*) per page is slow on millions of rows
+
+    @admin.display(description="Timeline (newest first)")
+    def timeline(self, obj: Customer):
+        from .audit import timeline
+
+        rows = timeline(obj)[:50]
+        items = "".join(
+            format_html(
+                "<li><time>{}</time> {} <small>({})</small></li>",
+                f"{r.at:%Y-%m-%d %H:%M}",
+                r.summary,
+                r.actor,
+            )
+            for r in rows
+        )
+        return (
+            format_html("<ol style='margin:0;padding-left:1.2em'>{}</ol>", format_html(items))
+            if items
+            else "-"
+        )
+
+
+class ScheduleInline(admin.TabularInline):
+    model = ScheduleItem
+    extra = 0
+    readonly_fields = ["due_on", "amount"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class JournalInline(admin.TabularInline):
+    model = JournalEntry
+    extra = 0
+    fields = ["effective_on", "kind", "amount", "source", "external_ref", "recorded_by"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["effective_on", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["external_ref", "customer", "creditor", "status", "shown_balance", "product_type"]
+    list_filter = ["status", "creditor", "currency", "product_type"]
+    search_fields = [
+        "external_ref",
+        "customer__external_ref",
+        "customer__last_name",
+        "customer__company_name",
+    ]
+    readonly_fields = [
+        "creditor",
+        "external_ref",
+        "customer",
+        "currency",
+        "balance",
+        "itemised",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [
+        "creditor",
+        "external_ref",
+        "customer",
+        "currency",
+        "product_type",
+        "opened_on",
+        "charged_off_on",
+        "statute_of_limitations_on",
+        "status",
+        "balance",
+        "itemised",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [ScheduleInline, JournalInline]
+    list_select_related = ["customer", "creditor"]
+    show_full_result_count = False
+
+    @admin.display(description="balance", ordering="balance")
+    def shown_balance(self, obj: Account) -> str:
+        return str(Money(obj.balance, obj.currency))
+
+    @admin.display(description="Itemised from the journal")
+    def itemised(self, obj: Account):
+        parts = actions.itemisation(obj)
+        rows = [
+            ("Principal owed", parts.principal),
+            ("Interest owed", parts.interest),
+            ("Fees owed", parts.fees),
+            ("Paid so far", parts.total_paid),
+            ("Credits", parts.total_credited),
+            ("Balance", parts.balance),
+        ]
+        if parts.unallocated_credit:
+            rows.insert(5, ("Overpaid (credit held)", parts.unallocated_credit))
+        cells = "".join(
+            format_html("<tr><th>{}</th><td>{}</td></tr>", label, str(value)) for label, value in rows
+        )
+        return format_html("<table>{}</table>", format_html(cells))
+
+    def save_model(self, request, obj, form, change):
+        # Status changes go through the named action, so they are audited and on the timeline.
+        if change and "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = Account.objects.get(pk=obj.pk).status
+            super().save_model(request, obj, form, change)
+            actions.set_account_status(
+                obj, new_status, reason="changed in the admin", actor=f"user:{request.user.username}"
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ["account", "kind", "amount", "effective_on", "source", "external_ref", "recorded_at"]
+    list_filter = ["kind", "creditor"]
+    search_fields = ["account__external_ref", "external_ref"]
+    list_select_related = ["account", "account__creditor"]
+    show_full_result_count = False
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "customer", "account", "starts_at", "ends_at", "source"]
+    list_filter = ["kind"]
+    search_fields = ["customer__external_ref", "customer__last_name"]
+    list_select_related = ["customer", "account", "account__creditor"]
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(ReadOnlyAdmin):
+    list_display = ["value", "kind", "customer", "verified", "invalid"]
+    list_filter = ["kind", "verified", "invalid"]
+    search_fields = ["value", "customer__external_ref"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "summary"]
+    list_filter = ["action"]
+    search_fields = ["summary", "object_id", "actor"]
+    date_hierarchy = "at"
+    show_full_result_count = False

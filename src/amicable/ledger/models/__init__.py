@@ -1,0 +1,25 @@
+from .account import Account, AccountStatus, ScheduleItem
+from .audit import AuditLog
+from .contact import ConsentState, ContactKind, ContactPoint, ContactUse
+from .creditor import Creditor, CreditorRole
+from .customer import Customer, CustomerKind
+from .hold import Hold, HoldKind
+from .journal import JournalEntry
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "AuditLog",
+    "ConsentState",
+    "ContactKind",
+    "ContactPoint",
+    "ContactUse",
+    "Creditor",
+    "CreditorRole",
+    "Customer",
+    "CustomerKind",
+    "Hold",
+    "HoldKind",
+    "JournalEntry",
+    "ScheduleItem",
+]

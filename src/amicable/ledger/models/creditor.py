@@ -1,0 +1,44 @@
+from django.db import models
+
+from ..balance import AllocationOrder
+
+
+class CreditorRole(models.TextChoices):
+    # Regulation F binds debt collectors; an original creditor collecting its own debts in its
+    # own name is outside it unless it opts in (RULES.md, "Who is covered").
+    CREDITOR = "creditor", "Creditor collecting its own debts"
+    DEBT_COLLECTOR = "debt_collector", "Debt collector"
+
+
+class Creditor(models.Model):
+    """A party that is owed money. An agency running amicable serves several."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="Short name used in imports.")
+    role = models.CharField(max_length=20, choices=CreditorRole.choices, default=CreditorRole.CREDITOR)
+    applies_regulation_f = models.BooleanField(
+        default=False, help_text="Apply Regulation F even though this is an original creditor."
+    )
+    legal_name = models.CharField(max_length=200, blank=True)
+    brand_name = models.CharField(max_length=200, blank=True, help_text="Name shown in messages.")
+    brand_colour = models.CharField(max_length=7, blank=True, help_text="Hex colour, e.g. #1f6f5c.")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="E.164.")
+    website = models.URLField(blank=True)
+    postal_address = models.TextField(blank=True)
+    allocation_order = models.CharField(
+        max_length=24,
+        choices=[(o.value, o.value.replace("_", " ")) for o in AllocationOrder],
+        default=AllocationOrder.OLDEST_FIRST,
+        help_text="How payments are spread over what is owed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.brand_name or self.legal_name or self.name
