@@ -7,6 +7,7 @@ the variable and says what would be accepted, never a silent fallback.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import dj_database_url
 from babel import Locale, UnknownLocaleError
+
+from amicable.ledger.jurisdictions import iso_countries
 
 
 class ConfigError(ValueError):
@@ -40,7 +43,7 @@ def env_port(env: Mapping[str, str], name: str = "PORT", default: int = 8000) ->
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 65535:
+    if not re.fullmatch(r"[0-9]{1,5}", raw.strip()) or not 1 <= int(raw) <= 65535:
         raise ConfigError(f"{name}={raw!r}: expected a whole number from 1 to 65535")
     return int(raw)
 
@@ -58,7 +61,7 @@ def env_timezone(env: Mapping[str, str], name: str, default: str) -> str:
 def env_country(env: Mapping[str, str], name: str, default: str) -> str:
     raw = (env.get(name) or default).strip()
     code = raw.upper()
-    if len(code) != 2 or code not in Locale("en").territories:
+    if code not in iso_countries():
         raise ConfigError(f"{name}={raw!r}: expected an ISO 3166-1 alpha-2 country code such as US or GB")
     return code
 
@@ -86,17 +89,18 @@ def env_database(env: Mapping[str, str], var_dir: Path) -> dict:
     """DATABASE_URL, or an SQLite file under var/ when it is not set."""
     raw = env.get("DATABASE_URL")
     url = raw if raw else f"sqlite:///{(var_dir / 'amicable.sqlite3').resolve()}"
+    shown = _without_password(url)
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigError(
-            f"DATABASE_URL={url!r}: expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
+            f"DATABASE_URL={shown!r}: expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=60 if scheme != "sqlite" else 0)
     except Exception as error:  # dj_database_url raises several kinds for malformed URLs
-        raise ConfigError(f"DATABASE_URL={url!r}: {error}") from None
+        raise ConfigError(f"DATABASE_URL={shown!r}: {_without_password(str(error))}") from None
     if scheme != "sqlite" and not config.get("NAME"):
-        raise ConfigError(f"DATABASE_URL={url!r}: no database name after the host")
+        raise ConfigError(f"DATABASE_URL={shown!r}: no database name after the host")
     if scheme == "sqlite":
         # WAL lets the web app read while an import writes; IMMEDIATE avoids "database is locked"
         # surprises when two writers start a transaction at once.
@@ -104,16 +108,24 @@ def env_database(env: Mapping[str, str], var_dir: Path) -> dict:
     return config
 
 
+def _without_password(url: str) -> str:
+    """The URL with any password replaced, for error messages that end up in logs."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
 def env_secret_key(env: Mapping[str, str], var_dir: Path) -> str:
     """SECRET_KEY, or SECRET_KEY_FILE, or a key generated once and kept in var/secret_key."""
     if env.get("SECRET_KEY"):
-        key = env["SECRET_KEY"]
+        key, name = env["SECRET_KEY"], "SECRET_KEY"
     elif env.get("SECRET_KEY_FILE"):
         path = Path(env["SECRET_KEY_FILE"])
+        name = f"SECRET_KEY_FILE={str(path)!r}"
         try:
-            key = path.read_text().strip()
+            key = path.read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise ConfigError(f"SECRET_KEY_FILE={str(path)!r}: cannot read it ({error.strerror})") from None
+            raise ConfigError(f"{name}: cannot read it ({error.strerror})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{name}: the file is not UTF-8 text; put a random string in it") from None
     else:
         path = var_dir / "secret_key"
         if not path.exists():
@@ -121,9 +133,9 @@ def env_secret_key(env: Mapping[str, str], var_dir: Path) -> str:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(50))
-        key = path.read_text().strip()
+        key, name = path.read_text().strip(), str(path)
     if len(key) < 32:
-        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters")
+        raise ConfigError(f"{name}: the key is too short; use at least 32 random characters")
     return key
 
 

@@ -7,10 +7,11 @@ timeline), and is called the same way from the admin, the command line, imports 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit
@@ -20,6 +21,7 @@ from .models import (
     AccountStatus,
     ConsentState,
     ContactPoint,
+    ContactUse,
     Creditor,
     CreditorRole,
     Customer,
@@ -135,19 +137,40 @@ def record_payment(
     source: str,
     actor: str,
 ) -> tuple[JournalEntry, bool]:
-    """Post a payment once per payment_ref; returns (entry, created). A repeat changes nothing."""
+    """Post a payment once per payment_ref; returns (entry, created). A repeat changes nothing.
+
+    The account row is locked first, so two deliveries of the same payment (a webhook retried while
+    the first is still being handled) cannot both post it.
+    """
     if check_currency(currency) != account.currency:
         raise ActionError(f"payment in {currency} on an account kept in {account.currency}")
     if not payment_ref:
         raise ActionError("a payment needs a payment_ref so it can never be posted twice")
-    existing = JournalEntry.objects.filter(creditor_id=account.creditor_id, external_ref=payment_ref).first()
-    if existing is not None:
-        if existing.account_id != account.pk or existing.amount != round_amount(amount, account.currency):
-            raise ActionError(f"payment_ref {payment_ref!r} was already used for a different payment")
-        return existing, False
-    return post_entry(
-        account, EntryKind.PAYMENT, amount, paid_on, source=source, actor=actor, external_ref=payment_ref
-    ), True
+    try:
+        with transaction.atomic():
+            Account.objects.select_for_update().filter(pk=account.pk).first()
+            existing = JournalEntry.objects.filter(
+                creditor_id=account.creditor_id, external_ref=payment_ref
+            ).first()
+            if existing is not None:
+                if existing.account_id != account.pk or existing.amount != round_amount(
+                    amount, account.currency
+                ):
+                    raise ActionError(f"payment_ref {payment_ref!r} was already used for a different payment")
+                return existing, False
+            entry = post_entry(
+                account,
+                EntryKind.PAYMENT,
+                amount,
+                paid_on,
+                source=source,
+                actor=actor,
+                external_ref=payment_ref,
+            )
+            return entry, True
+    except IntegrityError:
+        # The same reference posted at the same moment to another account of this creditor.
+        raise ActionError(f"payment_ref {payment_ref!r} was already used for a different payment") from None
 
 
 @transaction.atomic
@@ -239,7 +262,13 @@ def end_hold(hold: Hold, *, actor: str, at: datetime | None = None, reason: str 
 def record_consent(
     point: ContactPoint, use: str, state: str, *, source: str, actor: str, at: datetime | None = None
 ) -> ContactPoint:
-    """Record a consent decision for one use of one contact point, with where it came from."""
+    """Record a consent decision for one use of one contact point, with where it came from.
+
+    `at` is when the customer gave or withdrew it (default now); the audit row is dated when it was
+    recorded, so a consent entered late is not filed in the past.
+    """
+    if use not in ContactUse.values:
+        raise ActionError(f"consent use {use!r}: expected one of {', '.join(ContactUse.values)}")
     if state not in ConsentState.values:
         raise ActionError(f"consent state {state!r}: expected one of {', '.join(ConsentState.values)}")
     at = at or timezone.now()
@@ -253,8 +282,7 @@ def record_consent(
         point,
         f"Consent for {use} by {point.get_kind_display().lower()} is now {state}",
         customer=point.customer,
-        changes={"use": use, "state": [before, state], "source": source},
-        at=at,
+        changes={"use": use, "state": [before, state], "source": source, "given_at": at.isoformat()},
     )
     return point
 
@@ -345,9 +373,11 @@ def set_contact_preferences(
     return customer
 
 
-def _is_hhmm(value: str) -> bool:
-    hours, _, minutes = value.partition(":")
-    return len(value) == 5 and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _is_hhmm(value: object) -> bool:
+    return isinstance(value, str) and _HHMM.fullmatch(value) is not None
 
 
 __all__ = [

@@ -14,29 +14,7 @@ from importlib.resources import files
 # TX, FL, TN, KY, IN, MI, KS, NE, ND, SD, ID, OR, NV, AK) and Arizona (the Navajo Nation observes
 # daylight saving time, the rest of the state does not) are deliberately absent.
 US_STATE_ZONES = {
-    **dict.fromkeys(
-        [
-            "CT",
-            "DC",
-            "DE",
-            "GA",
-            "MA",
-            "MD",
-            "ME",
-            "NC",
-            "NH",
-            "NJ",
-            "NY",
-            "OH",
-            "PA",
-            "RI",
-            "SC",
-            "VA",
-            "VT",
-            "WV",
-        ],
-        "America/New_York",
-    ),
+    **dict.fromkeys("CT DC DE GA MA MD ME NC NH NJ NY OH PA RI SC VA VT WV".split(), "America/New_York"),
     **dict.fromkeys(["AL", "AR", "IA", "IL", "LA", "MN", "MO", "MS", "OK", "WI"], "America/Chicago"),
     **dict.fromkeys(["CO", "MT", "NM", "UT", "WY"], "America/Denver"),
     **dict.fromkeys(["CA", "WA"], "America/Los_Angeles"),
@@ -49,15 +27,37 @@ US_STATE_ZONES = {
 }
 
 
+# Overseas parts of countries that zone.tab lists as one zone: their ISO 3166-2 subdivision codes
+# name territories with their own ISO 3166-1 code and their own clock (La Réunion is FR-974, RE).
+OVERSEAS_REGIONS = {
+    "FR": {
+        **{"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT", "977": "BL"},
+        **{"978": "MF", "984": "TF", "986": "WF", "987": "PF", "988": "NC"},
+        **{code: code for code in ("BL", "MF", "NC", "PF", "PM", "TF", "WF")},
+    },
+    "NL": {"BQ1": "BQ", "BQ2": "BQ", "BQ3": "BQ", "AW": "AW", "CW": "CW", "SX": "SX"},
+}
+
+# zone.tab lists a second zone for these countries that keeps the same clock as the first today.
+SAME_CLOCK = {"DE": "Europe/Berlin"}  # Büsingen follows Zurich, which matches Berlin since 1981
+
+
+def _tab(name: str) -> list[list[str]]:
+    text = files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes in use (from iso3166.tab): no ZZ, EU or UN."""
+    return frozenset(fields[0] for fields in _tab("iso3166.tab"))
+
+
 @cache
 def zones_by_country() -> dict[str, tuple[str, ...]]:
     """Country code to the zones zone.tab lists for it."""
-    text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
     result: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        country, _coordinates, zone, *_comment = line.split("\t")
+    for country, _coordinates, zone, *_comment in _tab("zone.tab"):
         result.setdefault(country, []).append(zone)
     return {country: tuple(zones) for country, zones in result.items()}
 
@@ -72,6 +72,16 @@ def derive_timezone(country: str, region: str = "") -> str:
     region = region.upper()
     if country == "US" and region in US_STATE_ZONES:
         return US_STATE_ZONES[region]
+    if region and region in OVERSEAS_REGIONS.get(country, {}):
+        territory = OVERSEAS_REGIONS[country][region]
+        zones = zones_by_country().get(territory, ())
+        if len(zones) == 1:
+            return zones[0]
+        raise AmbiguousTimezone(
+            f"{country}-{region} is not wholly in one time zone; give the timezone column"
+        )
+    if country in SAME_CLOCK:
+        return SAME_CLOCK[country]
     zones = zones_by_country().get(country, ())
     if len(zones) == 1:
         return zones[0]

@@ -19,9 +19,14 @@ class MoneyError(ValueError):
     """A bad amount, a bad currency, or arithmetic across two currencies."""
 
 
+# ISO 4217 X-codes are mostly not money (XAU gold, XTS testing, XXX none, XDR and XB* units of
+# account); these four are the currencies of real countries.
+_X_CURRENCIES = {"XAF", "XOF", "XPF", "XCD"}
+
+
 @cache
 def known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    return frozenset(c for c in list_currencies() if not c.startswith("X") or c in _X_CURRENCIES)
 
 
 def check_currency(code: str) -> str:
@@ -46,7 +51,10 @@ def _quantum(currency: str) -> Decimal:
 def round_amount(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to the currency's minor units. Half-up is the commercial default; interest
     calculations may ask for banker's rounding (ROUND_HALF_EVEN)."""
-    return amount.quantize(_quantum(currency), rounding=rounding)
+    try:
+        return amount.quantize(_quantum(currency), rounding=rounding)
+    except InvalidOperation:
+        raise MoneyError(f"{amount} is too large an amount") from None
 
 
 def to_decimal(value: object) -> Decimal:

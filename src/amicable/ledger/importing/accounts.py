@@ -9,44 +9,32 @@ accounts are matched on creditor + account_ref, and a changed balance is journal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..actions import automatic_status
-from ..audit import audit
-from ..balance import EntryKind
 from ..jurisdictions import AmbiguousTimezone, derive_timezone
 from ..models import (
     Account,
-    AccountStatus,
-    ConsentState,
-    ContactKind,
-    ContactPoint,
-    ContactUse,
-    Creditor,
-    Customer,
     CustomerKind,
-    JournalEntry,
-    ScheduleItem,
 )
-from ..money import ZERO, Money
+from ..money import ZERO
 from . import fields as f
+from .accounts_write import CUSTOMER_FIELDS, AccountWriter
 from .common import (
-    BATCH,
     CreditorResolver,
     ImportOptions,
     ImportResult,
     check_header,
     chunks,
     read_rows,
-    source_label,
 )
 from .csvfile import CsvRow, read_csv
 from .errors import RowError
+from .parallel import parse_rows
 
 COLUMNS = (
     "creditor",
@@ -79,24 +67,11 @@ COLUMNS = (
 )
 REQUIRED = ("account_ref", "customer_ref", "country", "currency", "balance", "due_date")
 
-# Customer facts that rows sharing a customer_ref must agree on.
-CUSTOMER_FIELDS = (
-    "kind",
-    "first_name",
-    "last_name",
-    "company_name",
-    "date_of_birth",
-    "country",
-    "region",
-    "timezone",
-    "language",
-)
-
 
 @dataclass(slots=True)
 class AccountRow:
     line: int
-    creditor: Creditor
+    creditor_id: int
     account_ref: str
     customer_ref: str
     kind: str
@@ -161,7 +136,7 @@ def _text(value: str) -> str:
 
 
 def parse_account_row(
-    row: CsvRow, creditor: Creditor | None, options: ImportOptions, errors: list[RowError]
+    row: CsvRow, creditor_id: int | None, options: ImportOptions, errors: list[RowError]
 ) -> AccountRow | None:
     p = _RowParser(row, errors)
     account_ref = p.get("account_ref", _text, required=True, default="")
@@ -222,11 +197,11 @@ def parse_account_row(
         p.error("email_consent", "given for a row with no email")
     if sms_consent is not None and not mobile and not p.raw("mobile"):
         p.error("sms_consent", "given for a row with no mobile")
-    if p.failed or creditor is None or row.extra:
+    if p.failed or creditor_id is None or row.extra:
         return None
     return AccountRow(
         line=row.line,
-        creditor=creditor,
+        creditor_id=creditor_id,
         account_ref=account_ref,
         customer_ref=customer_ref,
         kind=kind,
@@ -259,7 +234,7 @@ def _check_across_rows(rows: list[AccountRow], errors: list[RowError]) -> list[A
     first_customer: dict[tuple[int, str], AccountRow] = {}
     bad: set[int] = set()
     for row in rows:
-        key = (row.creditor.pk, row.account_ref)
+        key = (row.creditor_id, row.account_ref)
         if key in first_account:
             errors.append(
                 RowError(row.line, "account_ref", row.account_ref, f"already on line {first_account[key]}")
@@ -267,7 +242,7 @@ def _check_across_rows(rows: list[AccountRow], errors: list[RowError]) -> list[A
             bad.add(row.line)
         else:
             first_account[key] = row.line
-        ckey = (row.creditor.pk, row.customer_ref)
+        ckey = (row.creditor_id, row.customer_ref)
         first = first_customer.setdefault(ckey, row)
         for name in CUSTOMER_FIELDS:
             if getattr(row, name) != getattr(first, name):
@@ -285,21 +260,22 @@ def _check_across_rows(rows: list[AccountRow], errors: list[RowError]) -> list[A
     return [row for row in rows if row.line not in bad]
 
 
-def _check_against_database(rows: list[AccountRow], errors: list[RowError]) -> list[AccountRow]:
+def _check_against_database(
+    rows: list[AccountRow], existing: dict[tuple[int, str], ExistingAccount], errors: list[RowError]
+) -> list[AccountRow]:
     """An existing account must keep its customer and its currency."""
-    existing = _existing_accounts(rows)
     bad: set[int] = set()
     for row in rows:
-        account = existing.get((row.creditor.pk, row.account_ref))
+        account = existing.get((row.creditor_id, row.account_ref))
         if account is None:
             continue
-        if account.customer.external_ref != row.customer_ref:
+        if account.customer_ref != row.customer_ref:
             errors.append(
                 RowError(
                     row.line,
                     "customer_ref",
                     row.customer_ref,
-                    f"account {row.account_ref} belongs to customer {account.customer.external_ref}",
+                    f"account {row.account_ref} belongs to customer {account.customer_ref}",
                 )
             )
             bad.add(row.line)
@@ -316,18 +292,31 @@ def _check_against_database(rows: list[AccountRow], errors: list[RowError]) -> l
     return [row for row in rows if row.line not in bad]
 
 
-def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], Account]:
-    found: dict[tuple[int, str], Account] = {}
+@dataclass(slots=True)
+class ExistingAccount:
+    """What a re-import needs to know of an account already in the ledger (no model instances:
+    building a hundred thousand of them costs more than the query)."""
+
+    pk: int
+    external_ref: str
+    customer_id: int
+    customer_ref: str
+    currency: str
+    balance: Decimal
+    status: str
+
+
+def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], ExistingAccount]:
+    found: dict[tuple[int, str], ExistingAccount] = {}
     by_creditor: dict[int, list[str]] = {}
     for row in rows:
-        by_creditor.setdefault(row.creditor.pk, []).append(row.account_ref)
+        by_creditor.setdefault(row.creditor_id, []).append(row.account_ref)
+    columns = ("id", "external_ref", "customer_id", "customer__external_ref", "currency", "balance", "status")
     for creditor_id, refs in by_creditor.items():
         for chunk in chunks(refs):
-            query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk).select_related(
-                "customer"
-            )
-            for account in query:
-                found[(creditor_id, account.external_ref)] = account
+            query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk)
+            for values in query.values_list(*columns):
+                found[(creditor_id, values[1])] = ExistingAccount(*values)
     return found
 
 
@@ -338,17 +327,16 @@ def import_accounts(path: Path, options: ImportOptions) -> ImportResult:
     resolver = CreditorResolver(options)
     result = ImportResult(kind="accounts", file=path.name, dry_run=options.dry_run)
     errors: list[RowError] = []
-    parsed: list[AccountRow] = []
-    lines: set[int] = set()
+    pairs = []
     for row in read_rows(csv_file, errors):
-        lines.add(row.line)
         creditor = resolver.resolve(row, errors)
-        account_row = parse_account_row(row, creditor, options, errors)
-        if account_row is not None:
-            parsed.append(account_row)
-    lines |= {e.line for e in errors}
+        pairs.append((row, creditor.pk if creditor else None))
+    parsed, parse_errors = parse_rows(parse_account_row, pairs, options)
+    errors += parse_errors
+    lines = {row.line for row, _ in pairs}
     valid = _check_across_rows(parsed, errors)
-    valid = _check_against_database(valid, errors)
+    existing = _existing_accounts(valid)
+    valid = _check_against_database(valid, existing, errors)
     result.errors = errors
     result.rows = len(lines)
     result.invalid = len({e.line for e in errors})
@@ -356,312 +344,8 @@ def import_accounts(path: Path, options: ImportOptions) -> ImportResult:
     if errors and not options.partial:
         return result
     with transaction.atomic():
-        result.counts = _write(valid, path, options)
+        result.counts = AccountWriter(valid, existing, path, options).run()
         result.written = not options.dry_run
         if options.dry_run:
             transaction.set_rollback(True)
     return result
-
-
-def _write(rows: list[AccountRow], path: Path, options: ImportOptions) -> dict[str, int]:
-    now = timezone.now()
-    today = timezone.localdate()
-    counts = dict.fromkeys(
-        [
-            "customers_created",
-            "customers_updated",
-            "contact_points_created",
-            "consents_recorded",
-            "accounts_created",
-            "accounts_adjusted",
-            "accounts_unchanged",
-        ],
-        0,
-    )
-    audits = []
-    customers = _write_customers(rows, path, options, now, counts, audits)
-    _write_contact_points(rows, customers, path, options, now, counts, audits)
-    _write_accounts(rows, customers, path, options, now, today, counts, audits)
-    from ..models import AuditLog
-
-    AuditLog.objects.bulk_create(audits, batch_size=BATCH)
-    return counts
-
-
-def _customer_values(row: AccountRow) -> dict[str, object]:
-    return {
-        "kind": row.kind,
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "company_name": row.company_name,
-        "date_of_birth": row.date_of_birth,
-        "country": row.country,
-        "region": row.region,
-        "timezone": row.timezone,
-        "language": row.language,
-    }
-
-
-def _write_customers(rows, path, options, now, counts, audits) -> dict[tuple[int, str], Customer]:
-    first_rows: dict[tuple[int, str], AccountRow] = {}
-    for row in rows:
-        first_rows.setdefault((row.creditor.pk, row.customer_ref), row)
-    customers: dict[tuple[int, str], Customer] = {}
-    by_creditor: dict[int, list[str]] = {}
-    for creditor_id, ref in first_rows:
-        by_creditor.setdefault(creditor_id, []).append(ref)
-    for creditor_id, refs in by_creditor.items():
-        for chunk in chunks(refs):
-            for customer in Customer.objects.filter(creditor_id=creditor_id, external_ref__in=chunk):
-                customers[(creditor_id, customer.external_ref)] = customer
-    new, changed = [], []
-    for key, row in first_rows.items():
-        values = _customer_values(row)
-        customer = customers.get(key)
-        if customer is None:
-            customer = Customer(creditor=row.creditor, external_ref=row.customer_ref, **values)
-            customers[key] = customer
-            new.append(customer)
-            continue
-        diff = {
-            k: [str(getattr(customer, k) or ""), str(v or "")]
-            for k, v in values.items()
-            if getattr(customer, k) != v
-        }
-        if diff:
-            for name, value in values.items():
-                setattr(customer, name, value)
-            changed.append(customer)
-            audits.append(
-                audit(
-                    options.actor,
-                    "import_update_customer",
-                    customer,
-                    f"Customer details updated from {path.name} ({', '.join(diff)})",
-                    customer=customer,
-                    changes={"fields": diff, "source": source_label(path, row.line)},
-                    at=now,
-                    save=False,
-                )
-            )
-    Customer.objects.bulk_create(new, batch_size=BATCH)
-    if changed:
-        Customer.objects.bulk_update(changed, [*_customer_values(rows[0]), "updated_at"], batch_size=BATCH)
-    counts["customers_created"] = len(new)
-    counts["customers_updated"] = len(changed)
-    return customers
-
-
-def _contact_points_of(row: AccountRow) -> list[tuple[str, str, dict, bool | None]]:
-    points = []
-    if row.email:
-        points.append((ContactKind.EMAIL, row.email, {}, row.email_consent))
-    if row.mobile:
-        points.append((ContactKind.MOBILE, row.mobile, {}, row.sms_consent))
-    if row.landline:
-        points.append((ContactKind.LANDLINE, row.landline, {}, None))
-    if row.address:
-        one_line = ", ".join(v for k, v in row.address.items() if v and k != "country")
-        points.append((ContactKind.POSTAL, f"{one_line}, {row.address['country']}"[:320], row.address, None))
-    return points
-
-
-def _write_contact_points(rows, customers, path, options, now, counts, audits) -> None:
-    customer_ids = [c.pk for c in customers.values()]
-    existing: dict[tuple[int, str, str], ContactPoint] = {}
-    for chunk in chunks(customer_ids):
-        for point in ContactPoint.objects.filter(customer_id__in=chunk):
-            existing[(point.customer_id, point.kind, point.value)] = point
-    new: list[ContactPoint] = []
-    consent_changed: list[ContactPoint] = []
-    for row in rows:
-        customer = customers[(row.creditor.pk, row.customer_ref)]
-        for kind, value, address, consent in _contact_points_of(row):
-            key = (customer.pk, kind, value)
-            point = existing.get(key)
-            if point is None:
-                point = ContactPoint(customer=customer, kind=kind, value=value, address=address, consents={})
-                existing[key] = point
-                new.append(point)
-            if consent is None:
-                continue
-            state = ConsentState.GRANTED if consent else ConsentState.REVOKED
-            if point.consent(ContactUse.COLLECTION) == state:
-                continue
-            point.consents = {
-                **point.consents,
-                ContactUse.COLLECTION: {
-                    "state": state,
-                    "source": source_label(path, row.line),
-                    "at": now.isoformat(),
-                },
-            }
-            counts["consents_recorded"] += 1
-            if point.pk is not None and point not in consent_changed:
-                consent_changed.append(point)
-            audits.append(
-                audit(
-                    options.actor,
-                    "record_consent",
-                    customer,
-                    f"Consent to collection messages by {ContactKind(kind).label.lower()} "
-                    f"{state} ({path.name})",
-                    customer=customer,
-                    changes={
-                        "contact_point": value,
-                        "use": ContactUse.COLLECTION,
-                        "state": state,
-                        "source": source_label(path, row.line),
-                    },
-                    at=now,
-                    save=False,
-                )
-            )
-    ContactPoint.objects.bulk_create(new, batch_size=BATCH)
-    if consent_changed:
-        ContactPoint.objects.bulk_update(consent_changed, ["consents"], batch_size=BATCH)
-    counts["contact_points_created"] = len(new)
-
-
-def _opening_entries(row: AccountRow, account: Account, path: Path, options, now) -> list[JournalEntry]:
-    """The journal that reproduces the file's balance and itemisation.
-
-    The principal is charged (the original amount when given) and anything already paid off it is
-    posted the same day, before interest and fees exist, so it can only have reduced principal,
-    whatever allocation order the creditor uses.
-    """
-    on = min(row.due_date, timezone.localdate())
-    charged = row.original_amount if row.original_amount is not None else row.principal_owed
-    paid_before = charged - row.principal_owed
-    source = source_label(path, row.line)
-    plan = [
-        (EntryKind.CHARGE, charged, on - timedelta(days=1)),
-        (EntryKind.PAYMENT, paid_before, on - timedelta(days=1)),
-        (EntryKind.INTEREST, row.interest, on),
-        (EntryKind.FEE, row.fees, on),
-    ]
-    return [
-        JournalEntry(
-            creditor=row.creditor,
-            account=account,
-            kind=kind,
-            amount=amount,
-            effective_on=effective,
-            source=source if kind is not EntryKind.PAYMENT else f"{source}: paid before import",
-            recorded_at=now,
-            recorded_by=options.actor,
-        )
-        for kind, amount, effective in plan
-        if amount > 0
-    ]
-
-
-def _write_accounts(rows, customers, path, options, now, today, counts, audits) -> None:
-    existing = _existing_accounts(rows)
-    schedules: dict[int, list[ScheduleItem]] = {}
-    for chunk in chunks([a.pk for a in existing.values()]):
-        for item in ScheduleItem.objects.filter(account_id__in=chunk):
-            schedules.setdefault(item.account_id, []).append(item)
-    new_accounts: list[tuple[AccountRow, Account]] = []
-    journal: list[JournalEntry] = []
-    schedule: list[ScheduleItem] = []
-    adjusted: list[Account] = []
-    replace_schedule: list[Account] = []
-    for row in rows:
-        account = existing.get((row.creditor.pk, row.account_ref))
-        customer = customers[(row.creditor.pk, row.customer_ref)]
-        if account is None:
-            status = automatic_status(AccountStatus.CURRENT, row.balance, row.due_date, today)
-            account = Account(
-                creditor=row.creditor,
-                external_ref=row.account_ref,
-                customer=customer,
-                currency=row.currency,
-                status=status,
-                balance=row.balance,
-            )
-            new_accounts.append((row, account))
-            continue
-        change = row.balance - account.balance
-        # The file carries one due date; an instalment plan agreed since is not overwritten by it.
-        current = schedules.get(account.pk, [])
-        due_changed = len(current) <= 1 and (
-            [(i.due_on, i.amount) for i in current]
-            != ([(row.due_date, row.balance)] if row.balance > 0 else [])
-        )
-        if change == 0 and not due_changed:
-            counts["accounts_unchanged"] += 1
-            continue
-        if change:
-            journal.append(
-                JournalEntry(
-                    creditor=row.creditor,
-                    account=account,
-                    kind=EntryKind.ADJUSTMENT,
-                    amount=change,
-                    effective_on=today,
-                    source=source_label(path, row.line),
-                    recorded_at=now,
-                    recorded_by=options.actor,
-                )
-            )
-        before = account.balance
-        account.balance = row.balance
-        account.status = automatic_status(account.status, row.balance, row.due_date, today)
-        adjusted.append(account)
-        if due_changed:
-            replace_schedule.append(account)
-            if row.balance > 0:
-                schedule.append(ScheduleItem(account=account, due_on=row.due_date, amount=row.balance))
-        audits.append(
-            audit(
-                options.actor,
-                "import_adjust_account",
-                account,
-                f"Balance of {account.external_ref} "
-                + (f"adjusted by {Money(change, account.currency)}" if change else "unchanged")
-                + f", due {row.due_date} ({path.name})",
-                customer=customer,
-                account=account,
-                at=now,
-                save=False,
-                changes={
-                    "balance": [str(before), str(row.balance)],
-                    "due_date": str(row.due_date),
-                    "source": source_label(path, row.line),
-                },
-            )
-        )
-    Account.objects.bulk_create([a for _, a in new_accounts], batch_size=BATCH)
-    for row, account in new_accounts:
-        journal.extend(_opening_entries(row, account, path, options, now))
-        if row.balance > 0:
-            schedule.append(ScheduleItem(account=account, due_on=row.due_date, amount=row.balance))
-        audits.append(
-            audit(
-                options.actor,
-                "import_account",
-                account,
-                f"Account {account.external_ref} imported from {path.name}: "
-                f"{Money(row.balance, row.currency)} due {row.due_date}",
-                customer=account.customer,
-                account=account,
-                at=now,
-                save=False,
-                changes={
-                    "balance": str(row.balance),
-                    "due_date": str(row.due_date),
-                    "source": source_label(path, row.line),
-                },
-            )
-        )
-    if adjusted:
-        for account in adjusted:
-            account.updated_at = now
-        Account.objects.bulk_update(adjusted, ["balance", "status", "updated_at"], batch_size=BATCH)
-    for chunk in chunks([a.pk for a in replace_schedule]):
-        ScheduleItem.objects.filter(account_id__in=chunk).delete()
-    JournalEntry.objects.bulk_create(journal, batch_size=BATCH)
-    ScheduleItem.objects.bulk_create(schedule, batch_size=BATCH)
-    counts["accounts_created"] = len(new_accounts)
-    counts["accounts_adjusted"] = len(adjusted)

@@ -12,15 +12,22 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
-from ..money import MoneyError, check_currency, minor_units
+from ..jurisdictions import iso_countries
+from ..money import MoneyError, check_currency, minor_units, round_amount
 
 
 class FieldError(ValueError):
     pass
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value: str) -> date:
+    """YYYY-MM-DD only: the compact and week forms Python also reads are too easy to mistype."""
     try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise FieldError("expected an ISO date, YYYY-MM-DD") from None
@@ -59,6 +66,7 @@ def parse_amount(value: str, currency: str | None, *, decimal_comma: bool = Fals
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if places > minor_units(currency):
             raise FieldError(f"{currency} has {minor_units(currency)} decimal places, this has {places}")
+        amount = round_amount(amount, currency)  # 10.500 is stored as 10.50
     return amount
 
 
@@ -69,14 +77,9 @@ def parse_currency(value: str) -> str:
         raise FieldError("expected an ISO 4217 currency code such as USD, GBP or EUR") from None
 
 
-@cache
-def _countries() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
-
-
 def parse_country(value: str) -> str:
     code = value.upper()
-    if code not in _countries():
+    if code not in iso_countries():
         raise FieldError("expected an ISO 3166-1 alpha-2 country code such as US or GB")
     return code
 

@@ -12,11 +12,23 @@ class AuditLog(AppendOnlyModel):
     at = models.DateTimeField(db_index=True)
     actor = models.CharField(max_length=100, help_text="user:alice, system:import, cli:root ...")
     action = models.CharField(max_length=64, help_text="The named action, e.g. record_payment.")
+    # No database constraint and no cascade: the log outlives what it describes, and deleting a
+    # customer must not rewrite (or empty) the history of what was done to them.
     customer = models.ForeignKey(
-        "ledger.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ledger.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     account = models.ForeignKey(
-        "ledger.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "ledger.Account",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
