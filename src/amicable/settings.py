@@ -88,7 +88,7 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = None  # no collectstatic step: WhiteNoise serves from the apps (below)
 # Serve static files straight from the installed apps, so the embedded default needs no
 # collectstatic step and no separate web server.
 WHITENOISE_USE_FINDERS = True

@@ -8,9 +8,10 @@ import time
 import click
 
 from .django_setup import setup_django
-from .output import emit_json
+from .output import emit_json, steps
 
 DEMO_USER = "demo"
+LOAD_STEPS = 7  # the stages amicable.demo.load.load reports
 
 
 @click.command()
@@ -50,10 +51,8 @@ def demo(customers: int, seed: int, serve: bool, as_json: bool) -> None:
         if not as_json:
             click.echo(f"Generating a portfolio of {customers:,} customers (seed {seed})...")
         portfolio = generate(customers, seed, timezone.localdate())
-        with click.progressbar(
-            length=7, label="Loading", file=None if not as_json else open("/dev/null", "w")
-        ) as bar:
-            counts = load(portfolio, settings.VAR_DIR / "demo", step=lambda _: bar.update(1))
+        with steps(LOAD_STEPS, "Loading", quiet=as_json) as step:
+            counts = load(portfolio, settings.VAR_DIR / "demo", step=step)
         summary = {"generated": True, "seconds": round(time.perf_counter() - started, 1), **counts}
         if not as_json:
             click.echo(

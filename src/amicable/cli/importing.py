@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .django_setup import actor, setup_django
-from .output import emit_json
+from .output import emit_json, steps
 
 
 def _options(function):
@@ -62,7 +62,7 @@ def import_payments_command(**kwargs) -> None:
 def _run(kind, file, creditor, dry_run, partial, decimal_comma, ignore_unknown, errors_file, as_json) -> None:
     setup_django()
     from amicable.ledger.importing.accounts import import_accounts
-    from amicable.ledger.importing.common import ImportOptions
+    from amicable.ledger.importing.common import IMPORT_STEPS, ImportOptions
     from amicable.ledger.importing.errors import FileError, write_error_report
     from amicable.ledger.importing.payments import import_payments
 
@@ -76,7 +76,8 @@ def _run(kind, file, creditor, dry_run, partial, decimal_comma, ignore_unknown, 
     )
     run = import_accounts if kind == "accounts" else import_payments
     try:
-        result = run(file, options)
+        with steps(IMPORT_STEPS, f"Importing {file.name}", quiet=as_json) as step:
+            result = run(file, options, step)
     except FileError as error:
         if as_json:
             emit_json({"kind": kind, "file": file.name, "written": False, "error": str(error)})

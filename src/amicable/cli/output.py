@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-
-T = TypeVar("T")
 
 
 def _default(value: Any) -> Any:
@@ -27,10 +25,10 @@ def emit_json(payload: Any) -> None:
 
 
 @contextmanager
-def progress(items: Iterable[T], length: int | None, label: str, quiet: bool) -> Iterator[Iterable[T]]:
-    """A progress bar on stderr when it is a terminal and output is for people; silent otherwise."""
+def steps(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named stages; yields the function to call as each stage starts."""
     if quiet or not sys.stderr.isatty():
-        yield items
+        yield lambda _name: None
         return
-    with click.progressbar(items, length=length, label=label, file=sys.stderr, show_pos=True) as bar:
-        yield bar
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield lambda _name: bar.update(1)

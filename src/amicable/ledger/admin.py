@@ -7,9 +7,10 @@ derived from the journal.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from . import actions
+from .audit import audit
 from .models import Account, AuditLog, ContactPoint, Creditor, Customer, Hold, JournalEntry, ScheduleItem
 from .money import Money
 
@@ -25,24 +26,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Creditor)
-class CreditorAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "brand_name", "email", "allocation_order"]
-    list_filter = ["role"]
-    search_fields = ["name", "brand_name", "legal_name"]
+class AuditedAdmin(admin.ModelAdmin):
+    """Edits made in the admin are audited like any other change: who, when, which fields."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from .audit import audit
-
-        action = "change_creditor" if change else "create_creditor"
+        changed = [name for name in form.changed_data if name != "status"]
+        if change and not changed:
+            return
+        name = obj._meta.model_name
+        customer = obj if isinstance(obj, Customer) else None
         audit(
             f"user:{request.user.username}",
-            action,
+            f"admin_{'change' if change else 'add'}_{name}",
             obj,
-            f"Creditor {obj.name} {'changed' if change else 'added'} in the admin",
-            changes={"fields": form.changed_data},
+            f"{obj._meta.verbose_name.capitalize()} {obj} {'changed' if change else 'added'} in the admin"
+            + (f" ({', '.join(changed)})" if change else ""),
+            customer=customer or getattr(obj, "customer", None),
+            account=obj if isinstance(obj, Account) else None,
+            changes={"fields": {f: str(form.cleaned_data.get(f)) for f in changed}},
         )
+
+
+@admin.register(Creditor)
+class CreditorAdmin(AuditedAdmin):
+    list_display = ["name", "role", "brand_name", "email", "allocation_order"]
+    list_filter = ["role"]
+    search_fields = ["name", "brand_name", "legal_name"]
 
 
 class ContactPointInline(admin.TabularInline):
@@ -81,7 +91,7 @@ class HoldInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedAdmin):
     list_display = [
         "display_name",
         "external_ref",
@@ -103,20 +113,12 @@ class CustomerAdmin(admin.ModelAdmin):
         from .audit import timeline
 
         rows = timeline(obj)[:50]
-        items = "".join(
-            format_html(
-                "<li><time>{}</time> {} <small>({})</small></li>",
-                f"{r.at:%Y-%m-%d %H:%M}",
-                r.summary,
-                r.actor,
-            )
-            for r in rows
+        items = format_html_join(
+            "",
+            "<li><time>{}</time> {} <small>({})</small></li>",
+            ((f"{r.at:%Y-%m-%d %H:%M}", r.summary, r.actor) for r in rows),
         )
-        return (
-            format_html("<ol style='margin:0;padding-left:1.2em'>{}</ol>", format_html(items))
-            if items
-            else "-"
-        )
+        return format_html("<ol style='margin:0;padding-left:1.2em'>{}</ol>", items) if items else "-"
 
 
 class ScheduleInline(admin.TabularInline):
@@ -142,7 +144,7 @@ class JournalInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AuditedAdmin):
     list_display = ["external_ref", "customer", "creditor", "status", "shown_balance", "product_type"]
     list_filter = ["status", "creditor", "currency", "product_type"]
     search_fields = [
@@ -197,10 +199,8 @@ class AccountAdmin(admin.ModelAdmin):
         ]
         if parts.unallocated_credit:
             rows.insert(5, ("Overpaid (credit held)", parts.unallocated_credit))
-        cells = "".join(
-            format_html("<tr><th>{}</th><td>{}</td></tr>", label, str(value)) for label, value in rows
-        )
-        return format_html("<table>{}</table>", format_html(cells))
+        cells = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((k, str(v)) for k, v in rows))
+        return format_html("<table>{}</table>", cells)
 
     def save_model(self, request, obj, form, change):
         # Status changes go through the named action, so they are audited and on the timeline.

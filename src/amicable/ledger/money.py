@@ -7,10 +7,12 @@ debtor's balance must be exact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import get_currency_precision, get_territory_currencies
 
 ZERO = Decimal(0)
 
@@ -19,14 +21,19 @@ class MoneyError(ValueError):
     """A bad amount, a bad currency, or arithmetic across two currencies."""
 
 
-# ISO 4217 X-codes are mostly not money (XAU gold, XTS testing, XXX none, XDR and XB* units of
-# account); these four are the currencies of real countries.
-_X_CURRENCIES = {"XAF", "XOF", "XPF", "XCD"}
-
-
 @cache
 def known_currencies() -> frozenset[str]:
-    return frozenset(c for c in list_currencies() if not c.startswith("X") or c in _X_CURRENCIES)
+    """ISO 4217 codes that are legal tender somewhere today, by Babel's CLDR data.
+
+    Not every code Babel knows: that includes withdrawn currencies (DEM, FRF) and codes that are
+    not money at all (XAU gold, XTS testing, XXX none).
+    """
+    today = datetime.now(UTC).date()
+    codes: set[str] = set()
+    for territory in Locale("en").territories:
+        # Non-tender codes too: loans in Chile are written in CLF (Unidad de Fomento).
+        codes.update(get_territory_currencies(territory, today, tender=True, non_tender=True))
+    return frozenset(codes)
 
 
 def check_currency(code: str) -> str:

@@ -28,8 +28,11 @@ from .common import (
     CreditorResolver,
     ImportOptions,
     ImportResult,
+    RowParser,
+    Step,
     check_header,
     chunks,
+    no_step,
     read_rows,
 )
 from .csvfile import CsvRow, read_csv
@@ -101,49 +104,16 @@ class AccountRow:
         return self.balance - self.fees - self.interest
 
 
-class _RowParser:
-    """Parses one CSV row into an AccountRow, collecting every error rather than stopping at the first."""
-
-    def __init__(self, row: CsvRow, errors: list[RowError]) -> None:
-        self.row = row
-        self.errors = errors
-        self.failed = False
-
-    def raw(self, column: str) -> str:
-        return self.row.values.get(column, "")
-
-    def error(self, column: str, message: str, value: str | None = None) -> None:
-        self.errors.append(
-            RowError(self.row.line, column, self.raw(column) if value is None else value, message)
-        )
-        self.failed = True
-
-    def get(self, column, parse, *args, required=False, default=None, **kwargs):
-        value = self.raw(column)
-        if value == "":
-            if required:
-                self.error(column, "required")
-            return default
-        try:
-            return parse(value, *args, **kwargs)
-        except f.FieldError as error:
-            self.error(column, str(error))
-            return default
-
-
-def _text(value: str) -> str:
-    return value
-
-
 def parse_account_row(
     row: CsvRow, creditor_id: int | None, options: ImportOptions, errors: list[RowError]
 ) -> AccountRow | None:
-    p = _RowParser(row, errors)
-    account_ref = p.get("account_ref", _text, required=True, default="")
-    customer_ref = p.get("customer_ref", _text, required=True, default="")
+    p = RowParser(row, errors)
+    account_ref = p.get("account_ref", f.text(100), required=True, default="")
+    customer_ref = p.get("customer_ref", f.text(100), required=True, default="")
     kind = p.get("customer_type", f.parse_choice, tuple(CustomerKind.values), default=CustomerKind.PERSON)
-    first_name, last_name = p.raw("first_name"), p.raw("last_name")
-    company_name = p.raw("company_name")
+    first_name = p.get("first_name", f.text(100), default="")
+    last_name = p.get("last_name", f.text(100), default="")
+    company_name = p.get("company_name", f.text(200), default="")
     if kind == CustomerKind.PERSON and not (first_name or last_name):
         p.error("last_name", "a person needs a first_name or last_name")
     if kind == CustomerKind.BUSINESS and not company_name:
@@ -152,7 +122,7 @@ def parse_account_row(
     if date_of_birth is not None and date_of_birth >= timezone.localdate():
         p.error("date_of_birth", "must be in the past")
     country = p.get("country", f.parse_country, required=True)
-    region = p.raw("region").upper()
+    region = p.get("region", f.text(10), default="").upper()
     tz = p.get("timezone", f.parse_timezone)
     if tz is None and country and not p.raw("timezone"):
         try:
@@ -168,11 +138,11 @@ def parse_account_row(
         if not p.raw("address_line1"):
             p.error("address_line1", "required when any other part of the address is given")
         address = {
-            "line1": p.raw("address_line1"),
-            "line2": p.raw("address_line2"),
-            "city": p.raw("city"),
+            "line1": p.get("address_line1", f.text(200), default=""),
+            "line2": p.get("address_line2", f.text(200), default=""),
+            "city": p.get("city", f.text(100), default=""),
             "region": region,
-            "postcode": p.raw("postcode"),
+            "postcode": p.get("postcode", f.text(20), default=""),
             "country": country or "",
         }
     currency = p.get("currency", f.parse_currency, required=True)
@@ -320,8 +290,12 @@ def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], Existing
     return found
 
 
-def import_accounts(path: Path, options: ImportOptions) -> ImportResult:
-    """Validate the whole file, then write it (or its valid rows with --partial) in one transaction."""
+def import_accounts(path: Path, options: ImportOptions, step: Step = no_step) -> ImportResult:
+    """Validate the whole file, then write it (or its valid rows with --partial) in one transaction.
+
+    `step(name)` is called as each of IMPORT_STEPS stages starts, for a progress display.
+    """
+    step("reading")
     csv_file = read_csv(path)
     check_header(csv_file, COLUMNS, REQUIRED, options)
     resolver = CreditorResolver(options)
@@ -331,9 +305,11 @@ def import_accounts(path: Path, options: ImportOptions) -> ImportResult:
     for row in read_rows(csv_file, errors):
         creditor = resolver.resolve(row, errors)
         pairs.append((row, creditor.pk if creditor else None))
+    step("checking rows")
     parsed, parse_errors = parse_rows(parse_account_row, pairs, options)
     errors += parse_errors
     lines = {row.line for row, _ in pairs}
+    step("checking the ledger")
     valid = _check_across_rows(parsed, errors)
     existing = _existing_accounts(valid)
     valid = _check_against_database(valid, existing, errors)
@@ -343,6 +319,7 @@ def import_accounts(path: Path, options: ImportOptions) -> ImportResult:
     result.valid = result.rows - result.invalid
     if errors and not options.partial:
         return result
+    step("writing")
     with transaction.atomic():
         result.counts = AccountWriter(valid, existing, path, options).run()
         result.written = not options.dry_run

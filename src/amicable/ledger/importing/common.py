@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from ..models import Creditor
+from . import fields as f
 from .csvfile import CsvFile, CsvRow
 from .errors import FileError, RowError
 
 T = TypeVar("T")
+Step = Callable[[str], None]
+IMPORT_STEPS = 4  # reading, checking rows, checking the ledger, writing
+
+
+def no_step(_name: str) -> None:
+    pass
+
 
 # SQLite before 3.32 allowed 999 parameters per statement; staying under it costs nothing.
 CHUNK = 900
@@ -82,6 +90,36 @@ def check_header(
         )
 
 
+class RowParser:
+    """Reads the values of one CSV row, collecting every error rather than stopping at the first."""
+
+    def __init__(self, row: CsvRow, errors: list[RowError]) -> None:
+        self.row = row
+        self.errors = errors
+        self.failed = False
+
+    def raw(self, column: str) -> str:
+        return self.row.values.get(column, "")
+
+    def error(self, column: str, message: str, value: str | None = None) -> None:
+        self.errors.append(
+            RowError(self.row.line, column, self.raw(column) if value is None else value, message)
+        )
+        self.failed = True
+
+    def get(self, column, parse, *args, required=False, default=None, **kwargs):
+        value = self.raw(column)
+        if value == "":
+            if required:
+                self.error(column, "required")
+            return default
+        try:
+            return parse(value, *args, **kwargs)
+        except f.FieldError as error:
+            self.error(column, str(error))
+            return default
+
+
 class CreditorResolver:
     """Finds the creditor for each row: --creditor wins, else the row's creditor column."""
 
@@ -136,4 +174,7 @@ def read_rows(csv_file: CsvFile, errors: list[RowError]) -> Iterator[CsvRow]:
 
 
 def source_label(path: Path, line: int) -> str:
-    return f"import:{path.name} line {line}"
+    """Where a row came from, e.g. "import:accounts.csv line 7"; long file names are shortened to fit
+    the ledger's source columns."""
+    name = path.name if len(path.name) <= 120 else f"{path.name[:80]}...{path.name[-37:]}"
+    return f"import:{name} line {line}"

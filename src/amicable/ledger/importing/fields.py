@@ -41,7 +41,7 @@ _COMMA_DECIMAL = re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
 def parse_decimal(value: str, *, decimal_comma: bool = False) -> Decimal:
     """A decimal written plainly. Exponents, thousands separators and stray symbols are refused,
     because guessing what "1,234" means in someone else's spreadsheet moves money."""
-    text = value.replace(" ", "")
+    text = value.strip()
     if decimal_comma:
         if not _COMMA_DECIMAL.fullmatch(text):
             raise FieldError("expected a decimal number such as 1234,56 or 1.234,56")
@@ -56,11 +56,17 @@ def parse_decimal(value: str, *, decimal_comma: bool = False) -> Decimal:
         raise FieldError("expected a decimal number") from None
 
 
+# The ledger stores amounts in 19 digits, 4 of them after the point.
+LARGEST_AMOUNT = Decimal("999999999999999.9999")
+
+
 def parse_amount(value: str, currency: str | None, *, decimal_comma: bool = False) -> Decimal:
     """A non-negative amount with no more decimals than the currency has minor units."""
     amount = parse_decimal(value, decimal_comma=decimal_comma)
     if amount < 0:
         raise FieldError("must not be negative")
+    if amount > LARGEST_AMOUNT:
+        raise FieldError(f"too large: the ledger holds amounts up to {LARGEST_AMOUNT:,.2f}")
     if currency is not None:
         exponent = amount.normalize().as_tuple().exponent
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -121,6 +127,17 @@ def parse_phone(value: str, country: str | None) -> str:
         where = f" in {country}" if country and not value.startswith("+") else ""
         raise FieldError(f"not a valid phone number{where}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def text(max_length: int):
+    """A parser for free text that must fit its database column."""
+
+    def parse(value: str) -> str:
+        if len(value) > max_length:
+            raise FieldError(f"longer than {max_length} characters ({len(value)})")
+        return value
+
+    return parse
 
 
 def parse_yes_no(value: str) -> bool | None:

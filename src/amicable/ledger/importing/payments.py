@@ -20,14 +20,16 @@ from ..balance import EntryKind, itemise, oldest_unpaid_due
 from ..models import Account, Creditor, JournalEntry, ScheduleItem
 from ..money import Money
 from . import fields as f
-from .accounts import _RowParser, _text
 from .common import (
     BATCH,
     CreditorResolver,
     ImportOptions,
     ImportResult,
+    RowParser,
+    Step,
     check_header,
     chunks,
+    no_step,
     read_rows,
     source_label,
 )
@@ -52,9 +54,9 @@ class PaymentRow:
 def parse_payment_row(
     row: CsvRow, creditor: Creditor | None, options: ImportOptions, errors: list[RowError]
 ) -> PaymentRow | None:
-    p = _RowParser(row, errors)
-    account_ref = p.get("account_ref", _text, required=True, default="")
-    payment_ref = p.get("payment_ref", _text, required=True, default="")
+    p = RowParser(row, errors)
+    account_ref = p.get("account_ref", f.text(100), required=True, default="")
+    payment_ref = p.get("payment_ref", f.text(100), required=True, default="")
     currency = p.get("currency", f.parse_currency, required=True)
     amount = p.get("amount", f.parse_amount, currency, required=True, decimal_comma=options.decimal_comma)
     if amount is not None and amount == 0:
@@ -67,7 +69,9 @@ def parse_payment_row(
     return PaymentRow(row.line, creditor, account_ref, payment_ref, amount, currency, paid_on)
 
 
-def import_payments(path: Path, options: ImportOptions) -> ImportResult:
+def import_payments(path: Path, options: ImportOptions, step: Step = no_step) -> ImportResult:
+    """Validate every payment, then post them (or the valid ones with --partial) in one transaction."""
+    step("reading")
     csv_file = read_csv(path)
     check_header(csv_file, COLUMNS, REQUIRED, options)
     resolver = CreditorResolver(options)
@@ -75,12 +79,14 @@ def import_payments(path: Path, options: ImportOptions) -> ImportResult:
     errors: list[RowError] = []
     parsed: list[PaymentRow] = []
     lines: set[int] = set()
+    step("checking rows")
     for row in read_rows(csv_file, errors):
         lines.add(row.line)
         payment = parse_payment_row(row, resolver.resolve(row, errors), options, errors)
         if payment is not None:
             parsed.append(payment)
     lines |= {e.line for e in errors}
+    step("checking the ledger")
     accounts = _accounts_for(parsed)
     already = _posted_refs(parsed)
     new: list[PaymentRow] = []
@@ -138,6 +144,7 @@ def import_payments(path: Path, options: ImportOptions) -> ImportResult:
     result.valid = result.rows - result.invalid
     if errors and not options.partial:
         return result
+    step("writing")
     with transaction.atomic():
         result.counts = _write(new, accounts, path, options)
         result.counts["payments_already_posted"] = repeats
