@@ -10,6 +10,7 @@ same file again to time an idempotent re-import.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -17,7 +18,15 @@ import sys
 import tempfile
 import time
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+
+
+def _rss_mb() -> float:
+    """Resident memory now, from /proc (Linux)."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> None:
@@ -57,10 +66,23 @@ def main() -> None:
         portfolio = generate(len(portfolio.accounts) * 2, args.seed, date(2026, 1, 15))
     path = write_csv(workdir / "accounts.csv", COLUMNS, portfolio.accounts[: args.rows])
     generate_seconds = time.perf_counter() - started
+    del portfolio
+    gc.collect()
+    # ru_maxrss only ever grows, so the import's peak is measured in a fresh high-water mark below.
+    baseline_mb = _rss_mb()
+
+    stages: dict[str, float] = {}
+    marks: list[tuple[str, float]] = []
+
+    def step(name: str) -> None:
+        marks.append((name, time.perf_counter()))
 
     started = time.perf_counter()
-    first = import_accounts(path, ImportOptions(actor="bench"))
+    first = import_accounts(path, ImportOptions(actor="bench"), step)
     first_seconds = time.perf_counter() - started
+    marks.append(("end", time.perf_counter()))
+    for (name, at), (_, next_at) in pairwise(marks):
+        stages[name] = round(next_at - at, 2)
     if first.errors:
         sys.exit(f"the generated file has errors: {first.errors[0]}")
     started = time.perf_counter()
@@ -74,10 +96,12 @@ def main() -> None:
         "file_mb": round(path.stat().st_size / 1e6, 1),
         "seconds": round(first_seconds, 2),
         "rows_per_second": round(args.rows / first_seconds),
+        "stage_seconds": stages,
         "reimport_seconds": round(again_seconds, 2),
         "reimport_rows_per_second": round(args.rows / again_seconds),
         "reimport_unchanged": again.counts.get("accounts_unchanged", 0),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "rss_before_import_mb": round(baseline_mb),
         "generate_seconds": round(generate_seconds, 2),
         "counts": first.counts,
     }

@@ -56,7 +56,12 @@ def _django_passthrough(name: str) -> click.Command:
         from django.core.management import execute_from_command_line
 
         setup_django()
-        execute_from_command_line(["amicable", name, *ctx.args])
+        args = list(ctx.args)
+        if name == "runserver" and not any(not a.startswith("-") for a in args):
+            from django.conf import settings
+
+            args.insert(0, f"127.0.0.1:{settings.PORT}")  # PORT applies to Django's server too
+        execute_from_command_line(["amicable", name, *args])
 
     passthrough.help = f"Django's {name} command; `amicable {name} --help` for its options."
     return passthrough

@@ -19,7 +19,10 @@ def bench_dir() -> Path:
     return folder
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    short_help="Run a benchmark from bench/ (source checkout).",
+)
 @click.argument("name", required=False)
 @click.pass_context
 def bench(ctx: click.Context, name: str | None) -> None:

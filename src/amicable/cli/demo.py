@@ -14,7 +14,7 @@ DEMO_USER = "demo"
 LOAD_STEPS = 7  # the stages amicable.demo.load.load reports
 
 
-@click.command()
+@click.command(short_help="Set up and serve the demo portfolio.")
 @click.option(
     "--customers", default=5000, show_default=True, type=click.IntRange(1), help="Customers to generate."
 )

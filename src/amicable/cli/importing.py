@@ -40,7 +40,7 @@ def _options(function):
     return function
 
 
-@click.group("import")
+@click.group("import", short_help="Import accounts or payments from CSV.")
 def import_group() -> None:
     """Import accounts or payments from CSV files (formats in docs/import.md)."""
 

@@ -11,6 +11,7 @@ Only for rows whose ids nobody needs back (journal lines, schedule items, contac
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -19,17 +20,23 @@ from django.utils import timezone
 _BATCH = 5000
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any]:
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    """The backend's own adapter for the field's values, or None where values pass unchanged.
+
+    These are the adapters the ORM's get_db_prep_save ends in, called without the layers above them.
+    """
     ops = connection.ops
     if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, connection)
+        return partial(ops.adapt_json_value, encoder=field.encoder)
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     if isinstance(field, models.DecimalField):
-        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-    return lambda value: value
+        return partial(
+            ops.adapt_decimalfield_value, max_digits=field.max_digits, decimal_places=field.decimal_places
+        )
+    return None
 
 
 def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
@@ -50,7 +57,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
         out = []
         for name, convert, default in converters:
             value = row[name] if name in row else default()
-            out.append(None if value is None else convert(value))
+            out.append(convert(value) if convert is not None and value is not None else value)
         return out
 
     table = connection.ops.quote_name(model._meta.db_table)

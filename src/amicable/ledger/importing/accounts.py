@@ -309,6 +309,7 @@ def import_accounts(path: Path, options: ImportOptions, step: Step = no_step) ->
     parsed, parse_errors = parse_rows(parse_account_row, pairs, options)
     errors += parse_errors
     lines = {row.line for row, _ in pairs}
+    del pairs, csv_file  # the raw rows are several times the size of the parsed ones
     step("checking the ledger")
     valid = _check_across_rows(parsed, errors)
     existing = _existing_accounts(valid)
