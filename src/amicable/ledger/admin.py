@@ -15,6 +15,16 @@ from .models import Account, AuditLog, ContactPoint, Creditor, Customer, Hold, J
 from .money import Money
 
 
+def describe_consents(point: ContactPoint) -> str:
+    """One line per use: "collection: granted (import:accounts.csv line 7, 2026-11-24)"."""
+    if not point.consents:
+        return "-"
+    return "; ".join(
+        f"{use}: {record.get('state', 'unknown')} ({record.get('source', '?')}, {record.get('at', '?')[:10]})"
+        for use, record in sorted(point.consents.items())
+    )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
@@ -27,7 +37,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Edits made in the admin are audited like any other change: who, when, which fields."""
+    """Edits made in the admin are audited like any other change: who, when, which fields.
+
+    Ledger records are never deleted here: a debt's history is evidence.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -55,39 +71,45 @@ class CreditorAdmin(AuditedAdmin):
     search_fields = ["name", "brand_name", "legal_name"]
 
 
-class ContactPointInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Related rows shown on a parent's page; they change through named actions, not here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
-    extra = 0
-    fields = ["kind", "value", "consents", "verified", "invalid", "invalid_reason"]
+    fields = ["kind", "value", "consent_record", "verified", "invalid", "invalid_reason"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.display(description="Consent")
+    def consent_record(self, obj: ContactPoint) -> str:
+        return describe_consents(obj)
 
 
-class AccountInline(admin.TabularInline):
+class AccountInline(ReadOnlyInline):
     model = Account
-    extra = 0
-    fields = ["external_ref", "creditor", "status", "currency", "balance", "product_type"]
+    fields = ["external_ref", "creditor", "status", "shown_balance", "product_type"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.display(description="balance")
+    def shown_balance(self, obj: Account) -> str:
+        return str(Money(obj.balance, obj.currency))
 
 
-class HoldInline(admin.TabularInline):
+class HoldInline(ReadOnlyInline):
     model = Hold
-    extra = 0
     fields = ["kind", "account", "starts_at", "ends_at", "source", "note"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)
@@ -121,31 +143,36 @@ class CustomerAdmin(AuditedAdmin):
         return format_html("<ol style='margin:0;padding-left:1.2em'>{}</ol>", items) if items else "-"
 
 
-class ScheduleInline(admin.TabularInline):
+class ScheduleInline(ReadOnlyInline):
     model = ScheduleItem
-    extra = 0
-    readonly_fields = ["due_on", "amount"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class JournalInline(admin.TabularInline):
-    model = JournalEntry
-    extra = 0
-    fields = ["effective_on", "kind", "amount", "source", "external_ref", "recorded_by"]
+    fields = ["due_on", "amount_due"]
     readonly_fields = fields
-    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
+    @admin.display(description="amount")
+    def amount_due(self, obj: ScheduleItem) -> str:
+        return str(Money(obj.amount, obj.account.currency))
+
+
+class JournalInline(ReadOnlyInline):
+    model = JournalEntry
+    fields = ["effective_on", "kind", "signed_amount", "source", "external_ref", "recorded_by"]
+    readonly_fields = fields
     ordering = ["effective_on", "id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
+    @admin.display(description="amount")
+    def signed_amount(self, obj: JournalEntry) -> str:
+        return str(Money(obj.as_entry().signed(), obj.account.currency))
 
 
 @admin.register(Account)
 class AccountAdmin(AuditedAdmin):
-    list_display = ["external_ref", "customer", "creditor", "status", "shown_balance", "product_type"]
+    list_display = ["external_ref", "shown_balance", "status", "customer", "creditor"]
     list_filter = ["status", "creditor", "currency", "product_type"]
     search_fields = [
         "external_ref",
@@ -158,7 +185,7 @@ class AccountAdmin(AuditedAdmin):
         "external_ref",
         "customer",
         "currency",
-        "balance",
+        "shown_balance",
         "itemised",
         "created_at",
         "updated_at",
@@ -173,7 +200,7 @@ class AccountAdmin(AuditedAdmin):
         "charged_off_on",
         "statute_of_limitations_on",
         "status",
-        "balance",
+        "shown_balance",
         "itemised",
         "created_at",
         "updated_at",
@@ -234,7 +261,14 @@ class HoldAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(ReadOnlyAdmin):
-    list_display = ["value", "kind", "customer", "verified", "invalid"]
+    list_display = ["value", "kind", "customer", "consent_record", "verified", "invalid"]
+    exclude = ["consents"]
+    readonly_fields = ["consent_record"]
+
+    @admin.display(description="Consent")
+    def consent_record(self, obj: ContactPoint) -> str:
+        return describe_consents(obj)
+
     list_filter = ["kind", "verified", "invalid"]
     search_fields = ["value", "customer__external_ref"]
     list_select_related = ["customer"]

@@ -66,4 +66,4 @@ class ScheduleItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} due {self.due_on}"
+        return f"{self.amount.normalize():f} due {self.due_on}"

@@ -43,7 +43,7 @@ class JournalEntry(AppendOnlyModel):
         indexes = [models.Index(fields=["account", "effective_on"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.amount} on {self.effective_on}"
+        return f"{self.kind} {self.amount.normalize():f} on {self.effective_on}"
 
     def as_entry(self) -> Entry:
         return Entry(EntryKind(self.kind), self.amount, self.effective_on, self.pk)
