@@ -3,8 +3,8 @@
     amicable bench import --rows 100000 [--database-url URL] [--json]
 
 Generates a realistic accounts file with the demo generator, imports it into a fresh database
-(a temporary SQLite file unless --database-url names an empty PostgreSQL database), then imports the
-same file again to time an idempotent re-import.
+(a temporary SQLite file unless --database-url names an empty PostgreSQL database), imports the same
+file again to time an idempotent re-import, then imports one payment for every other account.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ def main() -> None:
     from amicable.ledger.actions import create_creditor
     from amicable.ledger.importing.accounts import COLUMNS, import_accounts
     from amicable.ledger.importing.common import ImportOptions
+    from amicable.ledger.importing.payments import COLUMNS as PAYMENT_COLUMNS
+    from amicable.ledger.importing.payments import import_payments
     from amicable.ledger.models import Account
 
     call_command("migrate", verbosity=0)
@@ -64,7 +66,16 @@ def main() -> None:
     portfolio = generate(max(1, int(args.rows / 1.25)) + 1, args.seed, date(2026, 1, 15))
     while len(portfolio.accounts) < args.rows:  # the generator gives 1-3 accounts per customer
         portfolio = generate(len(portfolio.accounts) * 2, args.seed, date(2026, 1, 15))
-    path = write_csv(workdir / "accounts.csv", COLUMNS, portfolio.accounts[: args.rows])
+    accounts = portfolio.accounts[: args.rows]
+    path = write_csv(workdir / "accounts.csv", COLUMNS, accounts)
+    # One payment of 10.00 against every other account: a payments file half the accounts' size.
+    payment_rows = [
+        {"creditor": row["creditor"], "account_ref": row["account_ref"], "payment_ref": f"BENCH-{n}",
+         "amount": "10.00", "currency": row["currency"], "paid_on": "2026-01-10"}
+        for n, row in enumerate(accounts[::2])
+    ]  # fmt: skip
+    payments_path = write_csv(workdir / "payments.csv", PAYMENT_COLUMNS, payment_rows)
+    del accounts, payment_rows
     generate_seconds = time.perf_counter() - started
     del portfolio
     gc.collect()
@@ -88,6 +99,11 @@ def main() -> None:
     started = time.perf_counter()
     again = import_accounts(path, ImportOptions(actor="bench"))
     again_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    paid = import_payments(payments_path, ImportOptions(actor="bench"))
+    payments_seconds = time.perf_counter() - started
+    if paid.errors:
+        sys.exit(f"the generated payments file has errors: {paid.errors[0]}")
 
     figures = {
         "benchmark": "import",
@@ -100,6 +116,9 @@ def main() -> None:
         "reimport_seconds": round(again_seconds, 2),
         "reimport_rows_per_second": round(args.rows / again_seconds),
         "reimport_unchanged": again.counts.get("accounts_unchanged", 0),
+        "payments": paid.counts["payments_posted"],
+        "payments_seconds": round(payments_seconds, 2),
+        "payments_per_second": round(paid.counts["payments_posted"] / payments_seconds),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_before_import_mb": round(baseline_mb),
         "generate_seconds": round(generate_seconds, 2),

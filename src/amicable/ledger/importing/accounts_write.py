@@ -16,7 +16,7 @@ from django.utils import timezone
 from ..actions import automatic_status
 from ..audit import audit_row
 from ..balance import EntryKind
-from ..bulk import insert_rows
+from ..bulk import insert_rows, update_rows
 from ..models import (
     Account,
     AccountStatus,
@@ -139,7 +139,10 @@ class AccountWriter:
                 )
         insert_rows(Customer, new)
         if changed:
-            Customer.objects.bulk_update(changed, [*CUSTOMER_FIELDS, "updated_at"], batch_size=1000)
+            fields = [*CUSTOMER_FIELDS, "updated_at"]
+            update_rows(
+                Customer, fields, ({"pk": c.pk, **{f: getattr(c, f) for f in fields}} for c in changed)
+            )
         self.counts["customers_created"] = len(new)
         self.counts["customers_updated"] = len(changed)
         ids = {key: c.pk for key, c in existing.items()}
@@ -197,8 +200,7 @@ class AccountWriter:
                     )
         insert_rows(ContactPoint, new.values())
         if changed:
-            points = [ContactPoint(pk=pk, consents=consents) for pk, consents in changed.items()]
-            ContactPoint.objects.bulk_update(points, ["consents"], batch_size=1000)
+            update_rows(ContactPoint, ["consents"], ({"pk": pk, "consents": c} for pk, c in changed.items()))
         self.counts["contact_points_created"] = len(new)
 
     # Accounts --------------------------------------------------------------------------------
@@ -290,7 +292,7 @@ class AccountWriter:
                 "account_id", "due_on", "amount"
             ):
                 schedules.setdefault(account_id, []).append((due_on, amount))
-        adjusted: list[Account] = []
+        adjusted: list[dict[str, Any]] = []
         replace_schedule: list[int] = []
         for row, account in zip(rows, accounts, strict=True):
             change = row.balance - account.balance
@@ -319,7 +321,12 @@ class AccountWriter:
             next_due = row.due_date if due_changed else (current[0][0] if current else None)
             account.status = automatic_status(account.status, row.balance, next_due, self.today)
             adjusted.append(
-                Account(pk=account.pk, balance=account.balance, status=account.status, updated_at=self.now)
+                {
+                    "pk": account.pk,
+                    "balance": account.balance,
+                    "status": account.status,
+                    "updated_at": self.now,
+                }
             )
             if due_changed:
                 replace_schedule.append(account.pk)
@@ -339,7 +346,7 @@ class AccountWriter:
                 },
             )
         if adjusted:
-            Account.objects.bulk_update(adjusted, ["balance", "status", "updated_at"], batch_size=1000)
+            update_rows(Account, ["balance", "status", "updated_at"], adjusted)
         for chunk in chunks(replace_schedule):
             ScheduleItem.objects.filter(account_id__in=chunk).delete()
         self.counts["accounts_adjusted"] = len(adjusted)

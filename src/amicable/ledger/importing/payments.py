@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..actions import automatic_status
-from ..audit import audit
-from ..balance import EntryKind, itemise, oldest_unpaid_due
-from ..models import Account, Creditor, JournalEntry, ScheduleItem
+from ..audit import audit_row
+from ..balance import Entry, EntryKind, itemise, oldest_unpaid_due
+from ..bulk import insert_rows, update_rows
+from ..models import Account, AuditLog, Creditor, JournalEntry, ScheduleItem
 from ..money import Money
 from . import fields as f
 from .common import (
-    BATCH,
     CreditorResolver,
     ImportOptions,
     ImportResult,
@@ -162,7 +162,7 @@ def _accounts_for(payments: list[PaymentRow]) -> dict[tuple[int, str], Account]:
     for creditor_id, refs in by_creditor.items():
         for chunk in chunks(sorted(set(refs))):
             query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk).select_related(
-                "customer", "creditor"
+                "creditor"
             )
             for account in query:
                 found[(creditor_id, account.external_ref)] = account
@@ -185,68 +185,76 @@ def _posted_refs(payments: list[PaymentRow]) -> dict[tuple[int, str], JournalEnt
 
 
 def _write(payments: list[PaymentRow], accounts, path: Path, options: ImportOptions) -> dict[str, int]:
+    """Append the payments to the journals, then re-derive each touched account's balance and status."""
     now = timezone.now()
     today = timezone.localdate()
-    entries = []
-    for payment in payments:
-        account = accounts[(payment.creditor.pk, payment.account_ref)]
-        entries.append(
-            JournalEntry(
-                creditor=payment.creditor,
-                account=account,
-                kind=EntryKind.PAYMENT,
-                amount=payment.amount,
-                effective_on=payment.paid_on,
-                source=source_label(path, payment.line),
-                external_ref=payment.payment_ref,
-                recorded_at=now,
-                recorded_by=options.actor,
-            )
-        )
-    JournalEntry.objects.bulk_create(entries, batch_size=BATCH)
-    touched = sorted({e.account_id for e in entries})
-    journals: dict[int, list] = {}
+    rows = [
+        {
+            "creditor_id": payment.creditor.pk,
+            "account_id": accounts[(payment.creditor.pk, payment.account_ref)].pk,
+            "kind": EntryKind.PAYMENT,
+            "amount": payment.amount,
+            "effective_on": payment.paid_on,
+            "source": source_label(path, payment.line),
+            "external_ref": payment.payment_ref,
+            "recorded_at": now,
+            "recorded_by": options.actor,
+        }
+        for payment in payments
+    ]
+    insert_rows(JournalEntry, rows)
+    touched = sorted({row["account_id"] for row in rows})
+    journals: dict[int, list[Entry]] = {}
     schedules: dict[int, list] = {}
+    entry_ids: dict[tuple[int, str], int] = {}
     for chunk in chunks(touched):
-        for entry in JournalEntry.objects.filter(account_id__in=chunk):
-            journals.setdefault(entry.account_id, []).append(entry.as_entry())
-        for item in ScheduleItem.objects.filter(account_id__in=chunk):
-            schedules.setdefault(item.account_id, []).append((item.due_on, item.amount))
+        query = JournalEntry.objects.filter(account_id__in=chunk).values_list(
+            "id", "account_id", "kind", "amount", "effective_on", "creditor_id", "external_ref"
+        )
+        for pk, account_id, kind, amount, effective_on, creditor_id, external_ref in query:
+            journals.setdefault(account_id, []).append(Entry(EntryKind(kind), amount, effective_on, pk))
+            if external_ref:
+                entry_ids[(creditor_id, external_ref)] = pk
+        for account_id, due_on, amount in ScheduleItem.objects.filter(account_id__in=chunk).values_list(
+            "account_id", "due_on", "amount"
+        ):
+            schedules.setdefault(account_id, []).append((due_on, amount))
     by_id = {a.pk: a for a in accounts.values()}
-    changed = []
     for pk in touched:
         account = by_id[pk]
         account.balance = itemise(
             journals[pk], account.currency, account.creditor.allocation_order
         ).balance.amount
-        account.status = automatic_status(
-            account.status, account.balance, oldest_unpaid_due(schedules.get(pk, []), account.balance), today
-        )
-        account.updated_at = now
-        changed.append(account)
-    Account.objects.bulk_update(changed, ["balance", "status", "updated_at"], batch_size=BATCH)
-    from ..models import AuditLog
-
-    AuditLog.objects.bulk_create(
-        [
-            audit(
+        next_due = oldest_unpaid_due(schedules.get(pk, []), account.balance)
+        account.status = automatic_status(account.status, account.balance, next_due, today)
+    update_rows(
+        Account,
+        ["balance", "status", "updated_at"],
+        (
+            {"pk": pk, "balance": by_id[pk].balance, "status": by_id[pk].status, "updated_at": now}
+            for pk in touched
+        ),
+    )
+    insert_rows(
+        AuditLog,
+        (
+            audit_row(
                 options.actor,
                 "post_payment",
-                entry,
-                f"Payment of {Money(entry.amount, entry.account.currency)} received on {entry.effective_on} "
-                f"for {entry.account.external_ref}",
-                customer=entry.account.customer,
-                account=entry.account,
+                "ledger.journalentry",
+                entry_ids[(payment.creditor.pk, payment.payment_ref)],
+                f"Payment of {Money(payment.amount, payment.currency)} received on {payment.paid_on} "
+                f"for {payment.account_ref}",
                 at=now,
-                save=False,
+                customer_id=accounts[(payment.creditor.pk, payment.account_ref)].customer_id,
+                account_id=accounts[(payment.creditor.pk, payment.account_ref)].pk,
                 changes={
-                    "payment_ref": entry.external_ref,
-                    "source": entry.source,
-                    "balance_after_import": str(by_id[entry.account_id].balance),
+                    "payment_ref": payment.payment_ref,
+                    "source": source_label(path, payment.line),
+                    "balance_after_import": str(accounts[(payment.creditor.pk, payment.account_ref)].balance),
                 },
             )
-            for entry in entries
-        ],
-        batch_size=BATCH,
+            for payment in payments
+        ),
     )
-    return {"payments_posted": len(entries), "accounts_updated": len(changed)}
+    return {"payments_posted": len(rows), "accounts_updated": len(touched)}
