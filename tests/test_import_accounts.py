@@ -246,6 +246,7 @@ EXPECTED_COUNTS = {
     "consents_recorded": 3,
     "accounts_created": 3,
     "accounts_adjusted": 0,
+    "accounts_rescheduled": 0,
     "accounts_unchanged": 0,
 }
 
@@ -257,7 +258,8 @@ def test_valid_file_is_imported_and_summarised(run):
     assert "accounts.csv: 3 rows, 3 valid, 0 invalid." in result.stdout
     assert (
         "Wrote: customers created: 2, customers updated: 0, contact points created: 7, "
-        "consents recorded: 3, accounts created: 3, accounts adjusted: 0, accounts unchanged: 0."
+        "consents recorded: 3, accounts created: 3, accounts adjusted: 0, accounts rescheduled: 0, "
+        "accounts unchanged: 0."
     ) in result.stdout
     assert Customer.objects.count() == 2
     assert Account.objects.count() == 3
@@ -1000,6 +1002,7 @@ def test_re_importing_the_same_file_changes_nothing(run, imported):
         "consents_recorded": 0,
         "accounts_created": 0,
         "accounts_adjusted": 0,
+        "accounts_rescheduled": 0,
         "accounts_unchanged": 3,
     }
     assert state() == before
@@ -1049,7 +1052,7 @@ def test_changed_balance_is_journalled_as_one_adjustment(run, imported, new_bala
     assert after["Customer"] == counts_before["Customer"]
     assert after["ContactPoint"] == counts_before["ContactPoint"]
 
-    adjust = [r for r in timeline(a1.customer) if r.action == "import_adjust_account"]
+    adjust = [r for r in timeline(a1.customer) if r.action == "import_update_account"]
     assert len(adjust) == 1
     assert adjust[0].account_id == a1.pk
     assert adjust[0].changes["balance"][1] == new_balance
@@ -1318,3 +1321,40 @@ def test_long_file_name_is_imported(run):
     result = run(valid_rows(), name=name)
     assert result.exit_code == 0, result.output
     assert itemisation(account("A-1")).balance.amount == Decimal("120.50")
+
+
+def test_re_importing_a_file_after_payments_does_not_undo_them(run, imported, write_csv, cli):
+    """The file still says 120.50, but a payment of 20.00 has been posted since: nothing to adjust."""
+    a1 = account("A-1")
+    payments = write_csv(
+        "creditor,account_ref,payment_ref,amount,currency,paid_on\n"
+        f"Northwind Energy,A-1,PAY-1,20.00,USD,{today().isoformat()}\n",
+        "payments.csv",
+    )
+    assert cli("import", "payments", payments).exit_code == 0
+    paid_balance = account("A-1").balance
+    assert paid_balance == a1.balance - Decimal("20.00")
+
+    result = run(valid_rows(), "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json_of(result)["counts"]["accounts_adjusted"] == 0
+    assert account("A-1").balance == paid_balance
+    assert not account("A-1").journal.filter(kind="adjustment").exists()
+
+
+def test_a_new_balance_after_payments_sets_the_ledger_to_the_file(run, imported, write_csv, cli):
+    """The creditor's next file reflects the payment and a new fee: the ledger follows the file."""
+    payments = write_csv(
+        "creditor,account_ref,payment_ref,amount,currency,paid_on\n"
+        f"Northwind Energy,A-1,PAY-1,20.00,USD,{today().isoformat()}\n",
+        "payments.csv",
+    )
+    assert cli("import", "payments", payments).exit_code == 0
+    paid_balance = account("A-1").balance
+
+    result = run([row(balance=str(paid_balance + Decimal("15.00"))), second_account(), business()], "--json")
+
+    assert json_of(result)["counts"]["accounts_adjusted"] == 1
+    assert account("A-1").balance == paid_balance + Decimal("15.00")
+    assert account("A-1").journal.get(kind="adjustment").amount == Decimal("15.00")

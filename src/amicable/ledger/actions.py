@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit
-from .balance import EntryKind, Itemisation, check_entry, itemise, oldest_unpaid_due
+from .balance import EntryKind, Itemisation, check_entry, itemise
 from .models import (
     Account,
     AccountStatus,
@@ -29,8 +29,8 @@ from .models import (
     HoldKind,
     JournalEntry,
 )
-from .models.account import AUTOMATIC_STATUSES
 from .money import Money, MoneyError, check_currency, round_amount
+from .status import derive_status
 
 
 class ActionError(ValueError):
@@ -43,24 +43,9 @@ def itemisation(account: Account) -> Itemisation:
     return itemise(entries, account.currency, account.creditor.allocation_order)
 
 
-def automatic_status(current: str, balance: Decimal, next_due: date | None, today: date) -> str:
-    """The status the ledger would give by itself; statuses people set are kept."""
-    if current not in AUTOMATIC_STATUSES:
-        return current
-    if balance <= 0:
-        return AccountStatus.RESOLVED
-    if next_due is not None and next_due < today:
-        return AccountStatus.OVERDUE
-    return AccountStatus.CURRENT
-
-
-def next_due(account: Account, balance: Decimal) -> date | None:
-    return oldest_unpaid_due(account.schedule.values_list("due_on", "amount"), balance)
-
-
 def _refresh(account: Account, today: date) -> tuple[Decimal, str]:
     balance = itemisation(account).balance.amount
-    status = automatic_status(account.status, balance, next_due(account, balance), today)
+    status = derive_status(account.status, balance, account.schedule.values_list("due_on", "amount"), today)
     Account.objects.filter(pk=account.pk).update(balance=balance, status=status, updated_at=timezone.now())
     account.balance, account.status = balance, status
     return balance, status

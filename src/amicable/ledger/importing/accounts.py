@@ -273,6 +273,7 @@ class ExistingAccount:
     customer_ref: str
     currency: str
     balance: Decimal
+    imported_balance: Decimal | None
     status: str
 
 
@@ -281,7 +282,16 @@ def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], Existing
     by_creditor: dict[int, list[str]] = {}
     for row in rows:
         by_creditor.setdefault(row.creditor_id, []).append(row.account_ref)
-    columns = ("id", "external_ref", "customer_id", "customer__external_ref", "currency", "balance", "status")
+    columns = (
+        "id",
+        "external_ref",
+        "customer_id",
+        "customer__external_ref",
+        "currency",
+        "balance",
+        "imported_balance",
+        "status",
+    )
     for creditor_id, refs in by_creditor.items():
         for chunk in chunks(refs):
             query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk)

@@ -13,13 +13,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..actions import automatic_status
 from ..audit import audit_row
 from ..balance import EntryKind
 from ..bulk import insert_rows, update_rows
 from ..models import (
     Account,
-    AccountStatus,
     AuditLog,
     ConsentState,
     ContactKind,
@@ -29,7 +27,8 @@ from ..models import (
     JournalEntry,
     ScheduleItem,
 )
-from ..money import Money
+from ..money import Money, round_amount
+from ..status import CURRENT, derive_status
 from .common import ImportOptions, chunks, source_label
 
 Key = tuple[int, str]  # (creditor id, creditor's reference)
@@ -78,6 +77,7 @@ class AccountWriter:
                 "consents_recorded",
                 "accounts_created",
                 "accounts_adjusted",
+                "accounts_rescheduled",
                 "accounts_unchanged",
             ],
             0,
@@ -215,8 +215,9 @@ class AccountWriter:
                     "external_ref": row.account_ref,
                     "customer_id": customer_ids[(row.creditor_id, row.customer_ref)],
                     "currency": row.currency,
-                    "status": automatic_status(AccountStatus.CURRENT, row.balance, row.due_date, self.today),
+                    "status": derive_status(CURRENT, row.balance, [(row.due_date, row.balance)], self.today),
                     "balance": row.balance,
+                    "imported_balance": row.balance,
                 }
                 for row in new_rows
             ),
@@ -283,24 +284,29 @@ class AccountWriter:
         ]
 
     def update_existing_accounts(self, journal: list[dict[str, Any]], schedule: list[dict[str, Any]]) -> None:
-        """A changed balance is journalled as an adjustment; a changed single due date replaces it."""
+        """Bring accounts already in the ledger up to date with the file.
+
+        A balance is news only when it differs from the one the previous import stated: re-importing
+        the same file after payments were posted must not undo them. When it is news, the file is
+        the creditor's current balance, and the ledger is adjusted to it by one adjustment entry.
+        A changed due date replaces a single-date schedule; an instalment plan agreed since is kept.
+        """
         rows = [r for r in self.rows if (r.creditor_id, r.account_ref) in self.existing_accounts]
-        schedules: dict[int, list[tuple[date, Any]]] = {}
         accounts = [self.existing_accounts[(r.creditor_id, r.account_ref)] for r in rows]
+        schedules: dict[int, list[tuple[date, Any]]] = {}
         for chunk in chunks([a.pk for a in accounts]):
-            for account_id, due_on, amount in ScheduleItem.objects.filter(account_id__in=chunk).values_list(
-                "account_id", "due_on", "amount"
-            ):
+            query = ScheduleItem.objects.filter(account_id__in=chunk)
+            for account_id, due_on, amount in query.values_list("account_id", "due_on", "amount"):
                 schedules.setdefault(account_id, []).append((due_on, amount))
-        adjusted: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
         replace_schedule: list[int] = []
         for row, account in zip(rows, accounts, strict=True):
-            change = row.balance - account.balance
+            balance_is_news = row.balance != account.imported_balance
+            change = row.balance - account.balance if balance_is_news else 0
             current = sorted(schedules.get(account.pk, []))
             wanted = [(row.due_date, row.balance)] if row.balance > 0 else []
-            # The file carries one due date; an instalment plan agreed since is not overwritten by it.
             due_changed = len(current) <= 1 and current != wanted
-            if change == 0 and not due_changed:
+            if not balance_is_news and not due_changed:
                 self.counts["accounts_unchanged"] += 1
                 continue
             if change:
@@ -317,39 +323,50 @@ class AccountWriter:
                     }
                 )
             before = account.balance
-            account.balance = row.balance
-            next_due = row.due_date if due_changed else (current[0][0] if current else None)
-            account.status = automatic_status(account.status, row.balance, next_due, self.today)
-            adjusted.append(
+            balance = account.balance + change
+            schedule_now = wanted if due_changed else current
+            status = derive_status(account.status, balance, schedule_now, self.today)
+            updates.append(
                 {
                     "pk": account.pk,
-                    "balance": account.balance,
-                    "status": account.status,
+                    "balance": balance,
+                    "imported_balance": row.balance,
+                    "status": status,
                     "updated_at": self.now,
                 }
             )
             if due_changed:
                 replace_schedule.append(account.pk)
                 schedule.extend({"account_id": account.pk, "due_on": d, "amount": a} for d, a in wanted)
-            what = f"adjusted by {Money(change, account.currency)}" if change else "unchanged"
+            if change:
+                self.counts["accounts_adjusted"] += 1
+                what = f"Balance of {account.external_ref} adjusted by {Money(change, account.currency)}"
+            elif due_changed:
+                self.counts["accounts_rescheduled"] += 1
+                what = f"Due date of {account.external_ref} now {row.due_date}"
+            else:
+                self.counts["accounts_unchanged"] += 1
+                what = f"Balance of {account.external_ref} confirmed at {Money(balance, account.currency)}"
             self.audit(
-                "import_adjust_account",
+                "import_update_account",
                 "ledger.account",
                 account.pk,
-                f"Balance of {account.external_ref} {what}, due {row.due_date} ({self.path.name})",
+                f"{what} ({self.path.name})",
                 customer_id=account.customer_id,
                 account_id=account.pk,
                 changes={
-                    "balance": [str(before), str(row.balance)],
+                    "balance": [
+                        str(round_amount(before, account.currency)),
+                        str(round_amount(balance, account.currency)),
+                    ],
+                    "file_balance": str(row.balance),
                     "due_date": str(row.due_date),
                     "source": self.source(row),
                 },
             )
-        if adjusted:
-            update_rows(Account, ["balance", "status", "updated_at"], adjusted)
+        update_rows(Account, ["balance", "imported_balance", "status", "updated_at"], updates)
         for chunk in chunks(replace_schedule):
             ScheduleItem.objects.filter(account_id__in=chunk).delete()
-        self.counts["accounts_adjusted"] = len(adjusted)
 
 
 def _group(keys) -> dict[int, list[str]]:

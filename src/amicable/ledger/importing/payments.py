@@ -14,12 +14,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from ..actions import automatic_status
 from ..audit import audit_row
-from ..balance import Entry, EntryKind, itemise, oldest_unpaid_due
+from ..balance import Entry, EntryKind, itemise
 from ..bulk import insert_rows, update_rows
 from ..models import Account, AuditLog, Creditor, JournalEntry, ScheduleItem
 from ..money import Money
+from ..status import derive_status
 from . import fields as f
 from .common import (
     CreditorResolver,
@@ -225,8 +225,7 @@ def _write(payments: list[PaymentRow], accounts, path: Path, options: ImportOpti
         account.balance = itemise(
             journals[pk], account.currency, account.creditor.allocation_order
         ).balance.amount
-        next_due = oldest_unpaid_due(schedules.get(pk, []), account.balance)
-        account.status = automatic_status(account.status, account.balance, next_due, today)
+        account.status = derive_status(account.status, account.balance, schedules.get(pk, []), today)
     update_rows(
         Account,
         ["balance", "status", "updated_at"],

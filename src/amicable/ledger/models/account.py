@@ -11,15 +11,16 @@ class AccountStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", "Written off"
 
 
-# Statuses the ledger may move between by itself as due dates pass and balances change; the others
-# are set by a person or a later process (an arrangement, a dispute) and are left alone.
-AUTOMATIC_STATUSES = frozenset({AccountStatus.CURRENT, AccountStatus.OVERDUE, AccountStatus.RESOLVED})
+# Which statuses the ledger moves between by itself: see amicable.ledger.status.
 
 
 class Account(models.Model):
     """A debt: what one customer owes one creditor under one reference."""
 
-    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.PROTECT, related_name="accounts")
+    # No separate index: account_ref_per_creditor (below) starts with this column.
+    creditor = models.ForeignKey(
+        "ledger.Creditor", on_delete=models.PROTECT, related_name="accounts", db_index=False
+    )
     external_ref = models.CharField(max_length=100)
     customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="accounts")
     currency = models.CharField(max_length=3, help_text="ISO 4217.")
@@ -38,6 +39,13 @@ class Account(models.Model):
         default=0,
         help_text="Derived from the journal by every action that appends to it; never edited by hand.",
     )
+    imported_balance = models.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The balance the last import file stated: a re-import adjusts only when this changes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,7 +62,8 @@ class Account(models.Model):
 class ScheduleItem(models.Model):
     """When the account's amounts fall due: one row for a single due date, several for instalments."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="schedule")
+    # No separate index: one_instalment_per_day (below) starts with this column.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="schedule", db_index=False)
     due_on = models.DateField()
     amount = models.DecimalField(max_digits=19, decimal_places=4)
 

@@ -14,10 +14,11 @@ class AuditLog(AppendOnlyModel):
     action = models.CharField(max_length=64, help_text="The named action, e.g. record_payment.")
     # No database constraint and no cascade: the log outlives what it describes, and deleting a
     # customer must not rewrite (or empty) the history of what was done to them.
-    customer = models.ForeignKey(
+    customer = models.ForeignKey(  # indexed by (customer, at) below
         "ledger.Customer",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",

@@ -28,7 +28,10 @@ class ContactPoint(models.Model):
     from. Every change is also an audit-log row, which keeps the full history.
     """
 
-    customer = models.ForeignKey("ledger.Customer", on_delete=models.CASCADE, related_name="contact_points")
+    # No separate index: contact_point_once_per_customer (below) starts with this column.
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.CASCADE, related_name="contact_points", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
     value = models.CharField(
         max_length=320, help_text="Normalised: an email address, an E.164 number, or a one-line address."

@@ -12,7 +12,10 @@ class Customer(models.Model):
     `external_ref` is the creditor's own reference: rows of an import that share it are one customer.
     """
 
-    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.PROTECT, related_name="customers")
+    # No separate index: customer_ref_per_creditor (below) starts with this column.
+    creditor = models.ForeignKey(
+        "ledger.Creditor", on_delete=models.PROTECT, related_name="customers", db_index=False
+    )
     external_ref = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=CustomerKind.choices, default=CustomerKind.PERSON)
     first_name = models.CharField(max_length=100, blank=True)

@@ -12,8 +12,14 @@ class JournalEntry(AppendOnlyModel):
     which is what makes re-importing the same payment change nothing.
     """
 
-    creditor = models.ForeignKey("ledger.Creditor", on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="journal")
+    # Indexed through journal_ref_per_creditor and the (account, effective_on) index below; journals
+    # are the largest table, and every index is paid for on each insert.
+    creditor = models.ForeignKey(
+        "ledger.Creditor", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, related_name="journal", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=[(k.value, k.value.replace("_", " ")) for k in EntryKind])
     amount = models.DecimalField(max_digits=19, decimal_places=4)
     effective_on = models.DateField()
