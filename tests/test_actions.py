@@ -789,3 +789,27 @@ def test_stored_balance_always_equals_the_journal(db, journal, order):
     assert account.balance == journal_balance(rows)
     expected_status = "resolved" if account.balance <= 0 else "current"
     assert account.status == expected_status
+
+
+def test_a_dispute_hold_marks_the_account_disputed_in_the_same_action(dana, dana_account):
+    charge(dana_account, "100.00")
+    hold = actions.place_hold(dana, "dispute", account=dana_account, source="letter", actor="test")
+
+    assert stored(dana_account).status == "disputed"
+    row = AuditLog.objects.filter(action="place_hold").get()
+    assert row.changes["account_status"] == ["current", "disputed"]
+
+    actions.end_hold(hold, actor="test", at=NOW + timedelta(days=2), reason="verification sent")
+    assert stored(dana_account).status == "current"
+
+
+def test_an_arrangement_paid_in_full_is_resolved_but_a_paid_dispute_is_left_for_a_person(
+    dana_account, ellis_account
+):
+    for account, status in ((dana_account, "in_arrangement"), (ellis_account, "disputed")):
+        charge(account, "50.00")
+        actions.set_account_status(account, status, reason="test", actor="test")
+        pay(account, "50.00")
+
+    assert stored(dana_account).status == "resolved"
+    assert stored(ellis_account).status == "disputed"

@@ -1358,3 +1358,14 @@ def test_a_new_balance_after_payments_sets_the_ledger_to_the_file(run, imported,
     assert json_of(result)["counts"]["accounts_adjusted"] == 1
     assert account("A-1").balance == paid_balance + Decimal("15.00")
     assert account("A-1").journal.get(kind="adjustment").amount == Decimal("15.00")
+
+
+def test_consent_on_a_new_email_for_a_known_account_is_on_the_timeline(run, imported):
+    result = run([row(email="new.address@example.com", email_consent="yes"), second_account(), business()])
+
+    assert result.exit_code == 0, result.output
+    customer = account("A-1").customer
+    consent_rows = [r for r in timeline(customer) if r.action == "record_consent"]
+    assert len(consent_rows) == 1
+    assert "new.address@example.com" in consent_rows[0].summary
+    assert "granted" in consent_rows[0].summary

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,10 +92,6 @@ def load(portfolio: Portfolio, folder: Path, step: Callable[[str], None] = lambd
                 note="Synthetic hold for the demo portfolio.",
                 actor=ACTOR,
             )
-            if hold["kind"] == "dispute" and account is not None:
-                actions.set_account_status(
-                    account, "disputed", reason="customer disputes the debt", actor=ACTOR
-                )
         step("preferences")
         for key, preference in portfolio.preferences.items():
             actions.set_contact_preferences(
@@ -111,7 +106,3 @@ def load(portfolio: Portfolio, folder: Path, step: Callable[[str], None] = lambd
         "holds": len(portfolio.holds),
         "preferences": len(portfolio.preferences),
     }
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

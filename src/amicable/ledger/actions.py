@@ -162,7 +162,7 @@ def record_payment(
 def set_account_status(account: Account, status: str, *, reason: str, actor: str) -> Account:
     if status not in AccountStatus.values:
         raise ActionError(f"status {status!r}: expected one of {', '.join(AccountStatus.values)}")
-    before = account.status
+    before = Account.objects.select_for_update().values_list("status", flat=True).get(pk=account.pk)
     Account.objects.filter(pk=account.pk).update(status=status, updated_at=timezone.now())
     account.status = status
     audit(
@@ -205,6 +205,13 @@ def place_hold(
         source=source,
         note=note,
     )
+    changes = {"kind": kind, "starts_at": starts_at.isoformat(), "ends_at": ends_at and ends_at.isoformat()}
+    if kind == HoldKind.DISPUTE and account is not None and starts_at <= timezone.now():
+        # A disputed debt is marked so in the same action, so no caller can forget to.
+        before = Account.objects.select_for_update().values_list("status", flat=True).get(pk=account.pk)
+        Account.objects.filter(pk=account.pk).update(status=AccountStatus.DISPUTED, updated_at=timezone.now())
+        account.status = AccountStatus.DISPUTED
+        changes["account_status"] = [before, AccountStatus.DISPUTED]
     scope = account.external_ref if account else "all accounts"
     audit(
         actor,
@@ -213,11 +220,7 @@ def place_hold(
         f"{HoldKind(kind).label} hold placed on {scope}",
         customer=customer,
         account=account,
-        changes={
-            "kind": kind,
-            "starts_at": starts_at.isoformat(),
-            "ends_at": ends_at and ends_at.isoformat(),
-        },
+        changes=changes,
     )
     return hold
 
@@ -231,14 +234,21 @@ def end_hold(hold: Hold, *, actor: str, at: datetime | None = None, reason: str 
         raise ActionError("a hold cannot end before it starts")
     Hold.objects.filter(pk=hold.pk).update(ends_at=at)
     hold.ends_at = at
+    changes = {"ends_at": at.isoformat(), "reason": reason}
+    account = hold.account
+    if hold.kind == HoldKind.DISPUTE and account is not None and account.status == AccountStatus.DISPUTED:
+        # The dispute is over: the account takes the status its balance and schedule give it.
+        account.status = AccountStatus.CURRENT
+        _, status = _refresh(account, timezone.localdate())
+        changes["account_status"] = [AccountStatus.DISPUTED, status]
     audit(
         actor,
         "end_hold",
         hold,
         f"{hold.get_kind_display()} hold ended" + (f": {reason}" if reason else ""),
         customer=hold.customer,
-        account=hold.account,
-        changes={"ends_at": at.isoformat(), "reason": reason},
+        account=account,
+        changes=changes,
     )
     return hold
 

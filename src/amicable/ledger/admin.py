@@ -45,10 +45,18 @@ class AuditedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Fields changed through a named action instead of a plain save (see AccountAdmin).
+    action_fields: frozenset[str] = frozenset()
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        changed = [name for name in form.changed_data if name != "status"]
-        if change and not changed:
+        changed = [name for name in form.changed_data if name not in self.action_fields]
+        if not change:
+            obj.save()
+        elif changed:
+            # Only what the form changed: a full save would write back a balance read before the
+            # form was shown, over a payment posted meanwhile.
+            obj.save(update_fields=[*changed, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+        else:
             return
         name = obj._meta.model_name
         customer = obj if isinstance(obj, Customer) else None
@@ -229,17 +237,13 @@ class AccountAdmin(AuditedAdmin):
         cells = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", ((k, str(v)) for k, v in rows))
         return format_html("<table>{}</table>", cells)
 
+    action_fields = frozenset({"status"})
+
     def save_model(self, request, obj, form, change):
-        # Status changes go through the named action, so they are audited and on the timeline.
+        super().save_model(request, obj, form, change)
         if change and "status" in form.changed_data:
-            new_status = obj.status
-            obj.status = Account.objects.get(pk=obj.pk).status
-            super().save_model(request, obj, form, change)
-            actions.set_account_status(
-                obj, new_status, reason="changed in the admin", actor=f"user:{request.user.username}"
-            )
-        else:
-            super().save_model(request, obj, form, change)
+            actor = f"user:{request.user.username}"
+            actions.set_account_status(obj, obj.status, reason="changed in the admin", actor=actor)
 
 
 @admin.register(JournalEntry)

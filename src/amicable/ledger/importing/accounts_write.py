@@ -89,6 +89,17 @@ class AccountWriter:
         customer_ids = self.write_customers()
         self.write_contact_points(customer_ids)
         self.write_accounts(customer_ids)
+        # Consents on new contact points are told on the new account's audit row; those whose
+        # customer got no new account (a new email on a known account) get a row of their own.
+        for customer_id, notes in self.consent_notes.items():
+            self.audit(
+                "record_consent",
+                "ledger.customer",
+                customer_id,
+                f"Consent recorded from {self.path.name}: {'; '.join(notes)}",
+                customer_id=customer_id,
+                changes={"consents": notes},
+            )
         insert_rows(AuditLog, self.audits)
         return self.counts
 
