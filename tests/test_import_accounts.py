@@ -1369,3 +1369,34 @@ def test_consent_on_a_new_email_for_a_known_account_is_on_the_timeline(run, impo
     assert len(consent_rows) == 1
     assert "new.address@example.com" in consent_rows[0].summary
     assert "granted" in consent_rows[0].summary
+
+
+def test_an_account_created_by_someone_else_during_the_import_stops_it_cleanly(
+    northwind, write_csv, monkeypatch
+):
+    """Checking a large file takes a while; if the ledger changes meanwhile nothing half-written is left."""
+    from amicable.ledger.importing import accounts as importer
+    from amicable.ledger.importing.common import ImportOptions
+    from amicable.ledger.importing.errors import ImportConflict
+
+    real_check = importer._check_against_database
+    calls = []
+
+    def check_then_someone_else_imports(*args, **kwargs):
+        checked = real_check(*args, **kwargs)
+        if not calls:  # after the first check, before the write
+            customer = Customer.objects.create(
+                creditor=northwind, external_ref="C-OTHER", timezone="UTC", country="US", last_name="Other"
+            )
+            Account.objects.create(creditor=northwind, external_ref="A-1", customer=customer, currency="USD")
+        calls.append(1)
+        return checked
+
+    monkeypatch.setattr(importer, "_check_against_database", check_then_someone_else_imports)
+    path = write_csv(to_csv(valid_rows()), "accounts.csv")
+
+    with pytest.raises(ImportConflict, match="nothing was written"):
+        importer.import_accounts(path, ImportOptions())
+
+    assert Account.objects.count() == 1  # only the other one
+    assert not JournalEntry.objects.exists()

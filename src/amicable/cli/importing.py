@@ -74,15 +74,21 @@ def _run(kind, file, creditor, dry_run, partial, decimal_comma, ignore_unknown, 
         ignore_unknown=ignore_unknown,
         actor=actor(),
     )
+    if errors_file is not None and not errors_file.resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"no folder {str(errors_file.parent)!r} to write it in", param_hint="--errors"
+        )
     run = import_accounts if kind == "accounts" else import_payments
     try:
         with steps(IMPORT_STEPS, f"Importing {file.name}", quiet=as_json) as step:
             result = run(file, options, step)
     except FileError as error:
+        # Exit 2 for a file that could not be imported at all, 1 for rows with errors.
         if as_json:
             emit_json({"kind": kind, "file": file.name, "written": False, "error": str(error)})
-            sys.exit(2)
-        raise click.ClickException(str(error)) from None
+        else:
+            click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
     if errors_file is not None:
         write_error_report(errors_file, result.errors)
     if as_json:

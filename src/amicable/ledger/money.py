@@ -33,7 +33,12 @@ def known_currencies() -> frozenset[str]:
     for territory in Locale("en").territories:
         # Non-tender codes too: loans in Chile are written in CLF (Unidad de Fomento).
         codes.update(get_territory_currencies(territory, today, tender=True, non_tender=True))
-    return frozenset(codes)
+    return frozenset(c for c in codes if not c.startswith("X") or c in _X_CURRENCIES)
+
+
+# X codes are mostly not money (XAU gold, XDR and XB* units of account, XTS testing, XXX none);
+# these are the currencies of real countries.
+_X_CURRENCIES = frozenset({"XAF", "XCD", "XCG", "XOF", "XPF"})
 
 
 def check_currency(code: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..jurisdictions import AmbiguousTimezone, derive_timezone
@@ -36,7 +36,7 @@ from .common import (
     read_rows,
 )
 from .csvfile import CsvRow, read_csv
-from .errors import RowError
+from .errors import ImportConflict, RowError
 from .parallel import parse_rows
 
 COLUMNS = (
@@ -114,9 +114,9 @@ def parse_account_row(
     first_name = p.get("first_name", f.text(100), default="")
     last_name = p.get("last_name", f.text(100), default="")
     company_name = p.get("company_name", f.text(200), default="")
-    if kind == CustomerKind.PERSON and not (first_name or last_name):
+    if kind == CustomerKind.PERSON and not (p.raw("first_name") or p.raw("last_name")):
         p.error("last_name", "a person needs a first_name or last_name")
-    if kind == CustomerKind.BUSINESS and not company_name:
+    if kind == CustomerKind.BUSINESS and not p.raw("company_name"):
         p.error("company_name", "a business needs a company_name")
     date_of_birth = p.get("date_of_birth", f.parse_date)
     if date_of_birth is not None and date_of_birth >= timezone.localdate():
@@ -277,7 +277,8 @@ class ExistingAccount:
     status: str
 
 
-def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], ExistingAccount]:
+def _existing_accounts(rows: list[AccountRow], lock: bool = False) -> dict[tuple[int, str], ExistingAccount]:
+    """The accounts the rows name that are already in the ledger; with lock, locked until commit."""
     found: dict[tuple[int, str], ExistingAccount] = {}
     by_creditor: dict[int, list[str]] = {}
     for row in rows:
@@ -295,6 +296,8 @@ def _existing_accounts(rows: list[AccountRow]) -> dict[tuple[int, str], Existing
     for creditor_id, refs in by_creditor.items():
         for chunk in chunks(refs):
             query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk)
+            if lock:
+                query = query.select_for_update(of=("self",)).order_by("pk")
             for values in query.values_list(*columns):
                 found[(creditor_id, values[1])] = ExistingAccount(*values)
     return found
@@ -331,9 +334,16 @@ def import_accounts(path: Path, options: ImportOptions, step: Step = no_step) ->
     if errors and not options.partial:
         return result
     step("writing")
-    with transaction.atomic():
-        result.counts = AccountWriter(valid, existing, path, options).run()
-        result.written = not options.dry_run
-        if options.dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            # Read again, locked: balances and statuses may have moved while the file was checked.
+            locked = _existing_accounts(valid, lock=True)
+            if locked.keys() != existing.keys() or _check_against_database(valid, locked, []) != valid:
+                raise IntegrityError("accounts were added or changed during the import")
+            result.counts = AccountWriter(valid, locked, path, options).run()
+            result.written = not options.dry_run
+            if options.dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        raise ImportConflict(path) from None
     return result

@@ -29,7 +29,13 @@ class CsvFile:
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         next(reader)
         width = len(self.header)
-        for raw in reader:
+        while True:
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:  # e.g. a cell over the csv module's 128 KiB limit
+                raise FileError(f"{self.path.name}: line {reader.line_num}: {error}") from None
             if not any(cell.strip() for cell in raw):
                 continue  # blank lines, often at the end of a spreadsheet export
             cells = [cell.strip() for cell in raw]

@@ -27,6 +27,16 @@ class FileError(ValueError):
     """The file as a whole cannot be read: wrong encoding, no header, unknown columns."""
 
 
+class ImportConflict(FileError):
+    """The ledger changed under the import (another import or a person touched the same accounts)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name}: the same accounts or payments were changed by someone else during the import; "
+            "nothing was written. Run the import again."
+        )
+
+
 def write_error_report(path: Path, errors: list[RowError]) -> None:
     """A CSV a person can open next to the original file and fix row by row."""
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -129,12 +129,17 @@ def parse_phone(value: str, country: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(max_length: int):
     """A parser for free text that must fit its database column."""
 
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise FieldError(f"longer than {max_length} characters ({len(value)})")
+        if _CONTROL.search(value):
+            raise FieldError("contains a control character (for example a NUL byte)")
         return value
 
     return parse

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..audit import audit_row
@@ -34,7 +34,7 @@ from .common import (
     source_label,
 )
 from .csvfile import CsvRow, read_csv
-from .errors import RowError
+from .errors import ImportConflict, RowError
 
 COLUMNS = ("creditor", "account_ref", "payment_ref", "amount", "currency", "paid_on")
 REQUIRED = ("account_ref", "payment_ref", "amount", "currency", "paid_on")
@@ -145,12 +145,15 @@ def import_payments(path: Path, options: ImportOptions, step: Step = no_step) ->
     if errors and not options.partial:
         return result
     step("writing")
-    with transaction.atomic():
-        result.counts = _write(new, accounts, path, options)
-        result.counts["payments_already_posted"] = repeats
-        result.written = not options.dry_run
-        if options.dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            result.counts = _write(new, accounts, path, options)
+            result.counts["payments_already_posted"] = repeats
+            result.written = not options.dry_run
+            if options.dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:  # the same payment_ref posted by someone else meanwhile
+        raise ImportConflict(path) from None
     return result
 
 
@@ -202,8 +205,13 @@ def _write(payments: list[PaymentRow], accounts, path: Path, options: ImportOpti
         }
         for payment in payments
     ]
-    insert_rows(JournalEntry, rows)
     touched = sorted({row["account_id"] for row in rows})
+    by_id = {a.pk: a for a in accounts.values()}
+    for chunk in chunks(touched):  # lock, and take statuses set while the file was being checked
+        query = Account.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        for pk, status in query.values_list("pk", "status"):
+            by_id[pk].status = status
+    insert_rows(JournalEntry, rows)
     journals: dict[int, list[Entry]] = {}
     schedules: dict[int, list] = {}
     entry_ids: dict[tuple[int, str], int] = {}
@@ -219,7 +227,6 @@ def _write(payments: list[PaymentRow], accounts, path: Path, options: ImportOpti
             "account_id", "due_on", "amount"
         ):
             schedules.setdefault(account_id, []).append((due_on, amount))
-    by_id = {a.pk: a for a in accounts.values()}
     for pk in touched:
         account = by_id[pk]
         account.balance = itemise(
