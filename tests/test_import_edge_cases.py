@@ -64,3 +64,23 @@ def test_an_errors_report_in_a_missing_folder_is_refused_before_importing(
     assert result.exit_code == 2
     assert "--errors" in result.stderr
     assert not Account.objects.exists()
+
+
+@pytest.mark.parametrize(("country", "region"), [("US", "XX"), ("GB", "LDN")])
+def test_a_region_that_is_not_one_of_the_country_is_a_row_error(northwind, write_csv, cli, country, region):
+    row = f"Northwind Energy,A-1,C-1,Lee,{country},{region},USD,10.00,2026-01-01"
+    result = cli("import", "accounts", accounts_file(write_csv, row), "--json")
+
+    [error] = json.loads(result.stdout)["errors"]
+    assert (error["line"], error["column"], error["value"]) == (2, "region", region)
+    assert f"not a region of {country}" in error["message"]
+
+
+def test_creditors_add_takes_a_country_and_refuses_a_bad_one(db, cli):
+    assert cli("creditors", "add", "Harbour Telecom", "--country", "gb").exit_code == 0
+    bad = cli("creditors", "add", "Elsewhere Ltd", "--country", "ZZ")
+
+    assert bad.exit_code == 2
+    assert "--country" in bad.stderr
+    listed = json.loads(cli("creditors", "list", "--json").stdout)
+    assert [c["name"] for c in listed] == ["Harbour Telecom"]

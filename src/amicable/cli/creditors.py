@@ -44,19 +44,30 @@ def list_creditors(as_json: bool) -> None:
     show_default=True,
     help="creditor: collects its own debts; debt_collector: collects for others (Regulation F applies).",
 )
+@click.option(
+    "--country", default=None, help="Where it is established, ISO 3166-1 alpha-2 (default DEFAULT_COUNTRY)."
+)
 @click.option("--brand-name", default="", help="Name shown to customers in messages.")
 @click.option("--email", default="", help="Contact email shown in messages.")
 @click.option("--phone", default="", help="Contact phone shown in messages, E.164.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new creditor as JSON.")
-def add_creditor(name: str, role: str, brand_name: str, email: str, phone: str, as_json: bool) -> None:
+def add_creditor(
+    name: str, role: str, country: str | None, brand_name: str, email: str, phone: str, as_json: bool
+) -> None:
     """Add a creditor named NAME (the name imports use)."""
     setup_django()
     from amicable.ledger.actions import ActionError, create_creditor
+    from amicable.ledger.importing.fields import FieldError, parse_country
+
+    details = {"brand_name": brand_name, "email": email, "phone": phone}
+    if country is not None:
+        try:
+            details["country"] = parse_country(country)
+        except FieldError as error:
+            raise click.BadParameter(f"{country!r}: {error}", param_hint="--country") from None
 
     try:
-        creditor = create_creditor(
-            name, role=role, actor=actor(), brand_name=brand_name, email=email, phone=phone
-        )
+        creditor = create_creditor(name, role=role, actor=actor(), **details)
     except ActionError as error:
         raise click.ClickException(str(error)) from None
     if as_json:

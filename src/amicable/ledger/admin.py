@@ -74,7 +74,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(Creditor)
 class CreditorAdmin(AuditedAdmin):
-    list_display = ["name", "role", "brand_name", "email", "allocation_order"]
+    list_display = ["name", "role", "country", "brand_name", "email", "allocation_order"]
     list_filter = ["role"]
     search_fields = ["name", "brand_name", "legal_name"]
 

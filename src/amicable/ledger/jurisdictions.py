@@ -27,6 +27,23 @@ US_STATE_ZONES = {
 }
 
 
+US_STATES = frozenset(
+    """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY
+    NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU MP AS UM""".split()
+)
+# ISO 3166-2:GB's nations, the level the UK's rules differ at (e.g. Scottish debt procedure).
+GB_NATIONS = frozenset({"ENG", "SCT", "WLS", "NIR"})
+KNOWN_REGIONS = {"US": US_STATES, "GB": GB_NATIONS}
+
+
+def check_region(country: str, region: str) -> None:
+    """Raise ValueError for a region code that cannot be one of the country's, where we know them."""
+    known = KNOWN_REGIONS.get(country.upper())
+    if known is not None and region.upper() not in known:
+        example = "MA or CA" if country.upper() == "US" else "ENG, SCT, WLS or NIR"
+        raise ValueError(f"not a region of {country.upper()} (expected a code such as {example})")
+
+
 # Overseas parts of countries that zone.tab lists as one zone: their ISO 3166-2 subdivision codes
 # name territories with their own ISO 3166-1 code and their own clock (La Réunion is FR-974, RE).
 OVERSEAS_REGIONS = {

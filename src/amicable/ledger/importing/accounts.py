@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -122,14 +123,16 @@ def parse_account_row(
     if date_of_birth is not None and date_of_birth >= timezone.localdate():
         p.error("date_of_birth", "must be in the past")
     country = p.get("country", f.parse_country, required=True)
-    region = p.get("region", f.text(10), default="").upper()
+    region = p.get("region", f.parse_region, country, default="")
+    region_ok = bool(region) or not p.raw("region")
     tz = p.get("timezone", f.parse_timezone)
-    if tz is None and country and not p.raw("timezone"):
+    # A time zone is derived only from a good country and region; a bad one is reported once, above.
+    if tz is None and country and region_ok and not p.raw("timezone"):
         try:
             tz = derive_timezone(country, region)
         except AmbiguousTimezone as error:
             p.error("timezone", str(error))
-    language = p.get("language", f.parse_language, default="en")
+    language = p.get("language", f.parse_language, default=settings.DEFAULT_LANGUAGE)
     email = p.get("email", f.parse_email, default="")
     mobile = p.get("mobile", f.parse_phone, country, default="")
     landline = p.get("landline", f.parse_phone, country, default="")

@@ -12,7 +12,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
-from ..jurisdictions import iso_countries
+from ..jurisdictions import check_region, iso_countries
 from ..money import MoneyError, check_currency, minor_units, round_amount
 
 
@@ -93,6 +93,17 @@ def parse_country(value: str) -> str:
 @cache
 def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+def parse_region(value: str, country: str | None) -> str:
+    """A subdivision code, checked where amicable knows the country's list (US states, UK nations)."""
+    region = value.upper()
+    if country:
+        try:
+            check_region(country, region)
+        except ValueError as error:
+            raise FieldError(str(error)) from None
+    return region
 
 
 def parse_timezone(value: str) -> str:

@@ -1,6 +1,7 @@
 from django.db import models
 
 from ..balance import AllocationOrder
+from .validators import validate_country
 
 
 class CreditorRole(models.TextChoices):
@@ -10,6 +11,12 @@ class CreditorRole(models.TextChoices):
     DEBT_COLLECTOR = "debt_collector", "Debt collector"
 
 
+def default_country() -> str:
+    from django.conf import settings
+
+    return settings.DEFAULT_COUNTRY
+
+
 class Creditor(models.Model):
     """A party that is owed money. An agency running amicable serves several."""
 
@@ -17,6 +24,12 @@ class Creditor(models.Model):
     role = models.CharField(max_length=20, choices=CreditorRole.choices, default=CreditorRole.CREDITOR)
     applies_regulation_f = models.BooleanField(
         default=False, help_text="Apply Regulation F even though this is an original creditor."
+    )
+    country = models.CharField(
+        max_length=2,
+        default=default_country,
+        validators=[validate_country],
+        help_text="Where the creditor is established (ISO 3166-1 alpha-2); default DEFAULT_COUNTRY.",
     )
     legal_name = models.CharField(max_length=200, blank=True)
     brand_name = models.CharField(max_length=200, blank=True, help_text="Name shown in messages.")

@@ -1,4 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from ..jurisdictions import check_region
+from .validators import validate_country, validate_language, validate_timezone
 
 
 class CustomerKind(models.TextChoices):
@@ -22,9 +26,13 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     company_name = models.CharField(max_length=200, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, e.g. en-GB, es.")
-    timezone = models.CharField(max_length=64, help_text="IANA time zone, e.g. America/New_York.")
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+    language = models.CharField(
+        max_length=35, default="en", validators=[validate_language], help_text="BCP 47 tag, e.g. en-GB, es."
+    )
+    timezone = models.CharField(
+        max_length=64, validators=[validate_timezone], help_text="IANA time zone, e.g. America/New_York."
+    )
+    country = models.CharField(max_length=2, validators=[validate_country], help_text="ISO 3166-1 alpha-2.")
     region = models.CharField(
         max_length=10, blank=True, help_text="Subdivision, e.g. MA for US-MA, ENG for GB-ENG."
     )
@@ -45,6 +53,13 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.external_ref})"
+
+    def clean(self) -> None:
+        if self.region and self.country:
+            try:
+                check_region(self.country, self.region)
+            except ValueError as error:
+                raise ValidationError({"region": str(error)}) from None
 
     @property
     def display_name(self) -> str:
