@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -22,11 +23,19 @@ from itertools import pairwise
 from pathlib import Path
 
 
-def _rss_mb() -> float:
-    """Resident memory now, from /proc (Linux)."""
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (Linux): VmRSS now, VmHWM peak."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> None:
+    """Start a new high-water mark, so the import's peak is not the generator's."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
 
 
 def main() -> None:
@@ -38,6 +47,13 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="amicable-bench-"))
+    try:
+        run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> None:
     os.environ["AMICABLE_VAR_DIR"] = str(workdir)
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amicable.settings")
@@ -79,8 +95,8 @@ def main() -> None:
     generate_seconds = time.perf_counter() - started
     del portfolio
     gc.collect()
-    # ru_maxrss only ever grows, so the import's peak is measured in a fresh high-water mark below.
-    baseline_mb = _rss_mb()
+    baseline_mb = _status_mb("VmRSS")
+    _reset_peak()
 
     stages: dict[str, float] = {}
     marks: list[tuple[str, float]] = []
@@ -119,8 +135,9 @@ def main() -> None:
         "payments": paid.counts["payments_posted"],
         "payments_seconds": round(payments_seconds, 2),
         "payments_per_second": round(paid.counts["payments_posted"] / payments_seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(_status_mb("VmHWM")),
         "rss_before_import_mb": round(baseline_mb),
+        "peak_rss_parse_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "generate_seconds": round(generate_seconds, 2),
         "counts": first.counts,
     }

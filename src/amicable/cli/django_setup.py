@@ -25,6 +25,17 @@ def setup_django() -> None:
     _ready = True
 
 
+def database_label() -> str:
+    """Which database a command used, for summaries: the default is relative to the current folder,
+    so running from elsewhere would silently use (and create) another one."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db.get('NAME')} on {db.get('HOST') or 'localhost'}"
+
+
 def actor() -> str:
     """Who is running this command, for the audit log."""
     import getpass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .django_setup import actor, setup_django
+from .django_setup import actor, database_label, setup_django
 from .output import emit_json, steps
 
 
@@ -102,6 +102,7 @@ def _run(kind, file, creditor, dry_run, partial, decimal_comma, ignore_unknown, 
 def _print_summary(result, errors_file: Path | None) -> None:
     echo = click.echo
     echo(f"{result.file}: {result.rows} rows, {result.valid} valid, {result.invalid} invalid.")
+    echo(f"Ledger: {database_label()}")
     shown = sorted(result.errors, key=lambda e: (e.line, e.column))
     for error in shown[:20]:
         echo(f"  {error}", err=True)
