@@ -74,16 +74,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
                     count += 1
         else:
             sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-            batch: list[list[Any]] = []
-            for row in rows:
-                batch.append(values(row))
-                if len(batch) >= _BATCH:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
+            count = _executemany(cursor, sql, map(values, rows))
     return count
 
 
@@ -106,16 +97,21 @@ def update_rows(model: type[models.Model], fields: list[str], rows: Iterable[Map
         out.append(row["pk"])
         return out
 
-    count = 0
     with connection.cursor() as cursor:
-        batch: list[list[Any]] = []
-        for row in rows:
-            batch.append(values(row))
-            if len(batch) >= _BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
+        return _executemany(cursor, sql, map(values, rows))
+
+
+def _executemany(cursor, sql: str, params: Iterable[list[Any]]) -> int:
+    """executemany in batches, so a generator of a million rows is never a list of a million."""
+    count = 0
+    batch: list[list[Any]] = []
+    for row in params:
+        batch.append(row)
+        if len(batch) >= _BATCH:
             cursor.executemany(sql, batch)
             count += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+        count += len(batch)
     return count

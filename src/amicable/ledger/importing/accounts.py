@@ -31,8 +31,8 @@ from .common import (
     ImportResult,
     RowParser,
     Step,
+    by_creditor,
     check_header,
-    chunks,
     no_step,
     read_rows,
 )
@@ -283,9 +283,6 @@ class ExistingAccount:
 def _existing_accounts(rows: list[AccountRow], lock: bool = False) -> dict[tuple[int, str], ExistingAccount]:
     """The accounts the rows name that are already in the ledger; with lock, locked until commit."""
     found: dict[tuple[int, str], ExistingAccount] = {}
-    by_creditor: dict[int, list[str]] = {}
-    for row in rows:
-        by_creditor.setdefault(row.creditor_id, []).append(row.account_ref)
     columns = (
         "id",
         "external_ref",
@@ -296,13 +293,12 @@ def _existing_accounts(rows: list[AccountRow], lock: bool = False) -> dict[tuple
         "imported_balance",
         "status",
     )
-    for creditor_id, refs in by_creditor.items():
-        for chunk in chunks(refs):
-            query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk)
-            if lock:
-                query = query.select_for_update(of=("self",)).order_by("pk")
-            for values in query.values_list(*columns):
-                found[(creditor_id, values[1])] = ExistingAccount(*values)
+    for creditor_id, refs in by_creditor((row.creditor_id, row.account_ref) for row in rows):
+        query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=refs)
+        if lock:
+            query = query.select_for_update(of=("self",)).order_by("pk")
+        for values in query.values_list(*columns):
+            found[(creditor_id, values[1])] = ExistingAccount(*values)
     return found
 
 
@@ -330,10 +326,7 @@ def import_accounts(path: Path, options: ImportOptions, step: Step = no_step) ->
     valid = _check_across_rows(parsed, errors)
     existing = _existing_accounts(valid)
     valid = _check_against_database(valid, existing, errors)
-    result.errors = errors
-    result.rows = len(lines)
-    result.invalid = len({e.line for e in errors})
-    result.valid = result.rows - result.invalid
+    result.record_checks(lines, errors)
     if errors and not options.partial:
         return result
     step("writing")

@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..money import Money, round_amount
 from ..status import CURRENT, derive_status
-from .common import ImportOptions, chunks, source_label
+from .common import ImportOptions, by_creditor, chunks, source_label
 
 Key = tuple[int, str]  # (creditor id, creditor's reference)
 
@@ -48,15 +48,11 @@ CUSTOMER_FIELDS = (
 
 def ids_by_ref(model: type[Customer] | type[Account], keys: list[Key]) -> dict[Key, int]:
     """Ids of rows identified by (creditor, external_ref), fetched in chunks."""
-    by_creditor: dict[int, list[str]] = {}
-    for creditor_id, ref in keys:
-        by_creditor.setdefault(creditor_id, []).append(ref)
     found: dict[Key, int] = {}
-    for creditor_id, refs in by_creditor.items():
-        for chunk in chunks(refs):
-            query = model.objects.filter(creditor_id=creditor_id, external_ref__in=chunk)
-            for ref, pk in query.values_list("external_ref", "id"):
-                found[(creditor_id, ref)] = pk
+    for creditor_id, refs in by_creditor(keys):
+        query = model.objects.filter(creditor_id=creditor_id, external_ref__in=refs)
+        for ref, pk in query.values_list("external_ref", "id"):
+            found[(creditor_id, ref)] = pk
     return found
 
 
@@ -117,46 +113,35 @@ class AccountWriter:
         first_rows: dict[Key, Any] = {}
         for row in self.rows:
             first_rows.setdefault((row.creditor_id, row.customer_ref), row)
-        existing: dict[Key, Customer] = {}
-        for creditor_id, refs in _group(first_rows).items():
-            for chunk in chunks(refs):
-                for customer in Customer.objects.filter(creditor_id=creditor_id, external_ref__in=chunk):
-                    existing[(creditor_id, customer.external_ref)] = customer
+        existing: dict[Key, tuple[int, dict[str, Any]]] = {}  # -> (id, stored values)
+        for creditor_id, refs in by_creditor(first_rows):
+            query = Customer.objects.filter(creditor_id=creditor_id, external_ref__in=refs)
+            for pk, ref, *stored in query.values_list("id", "external_ref", *CUSTOMER_FIELDS):
+                existing[(creditor_id, ref)] = (pk, dict(zip(CUSTOMER_FIELDS, stored, strict=True)))
         new, changed = [], []
         for key, row in first_rows.items():
             values = {name: getattr(row, name) for name in CUSTOMER_FIELDS}
-            customer = existing.get(key)
-            if customer is None:
+            if key not in existing:
                 new.append({"creditor_id": key[0], "external_ref": key[1], **values})
                 self.new_customers.add(key)
                 continue
-            diff = {
-                k: [str(getattr(customer, k) or ""), str(v or "")]
-                for k, v in values.items()
-                if getattr(customer, k) != v
-            }
+            pk, stored = existing[key]
+            diff = {k: [str(stored[k] or ""), str(v or "")] for k, v in values.items() if stored[k] != v}
             if diff:
-                for name, value in values.items():
-                    setattr(customer, name, value)
-                customer.updated_at = self.now
-                changed.append(customer)
+                changed.append({"pk": pk, **values, "updated_at": self.now})
                 self.audit(
                     "import_update_customer",
                     "ledger.customer",
-                    customer.pk,
+                    pk,
                     f"Customer details updated from {self.path.name} ({', '.join(diff)})",
-                    customer_id=customer.pk,
+                    customer_id=pk,
                     changes={"fields": diff, "source": self.source(row)},
                 )
         insert_rows(Customer, new)
-        if changed:
-            fields = [*CUSTOMER_FIELDS, "updated_at"]
-            update_rows(
-                Customer, fields, ({"pk": c.pk, **{f: getattr(c, f) for f in fields}} for c in changed)
-            )
+        update_rows(Customer, [*CUSTOMER_FIELDS, "updated_at"], changed)
         self.counts["customers_created"] = len(new)
         self.counts["customers_updated"] = len(changed)
-        ids = {key: c.pk for key, c in existing.items()}
+        ids = {key: pk for key, (pk, _) in existing.items()}
         ids.update(ids_by_ref(Customer, list(self.new_customers)))
         return ids
 
@@ -378,13 +363,6 @@ class AccountWriter:
         update_rows(Account, ["balance", "imported_balance", "status", "updated_at"], updates)
         for chunk in chunks(replace_schedule):
             ScheduleItem.objects.filter(account_id__in=chunk).delete()
-
-
-def _group(keys) -> dict[int, list[str]]:
-    grouped: dict[int, list[str]] = {}
-    for creditor_id, ref in keys:
-        grouped.setdefault(creditor_id, []).append(ref)
-    return grouped
 
 
 def _contact_points_of(row) -> list[tuple[str, str, dict, bool | None]]:

@@ -31,6 +31,20 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def by_creditor(keys: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Sequence[str]]]:
+    """(creditor id, a chunk of that creditor's references) for looking rows up by reference.
+
+    References are per creditor, so lookups filter on both; chunks keep each query's parameters
+    under SQLite's limit.
+    """
+    grouped: dict[int, dict[str, None]] = {}
+    for creditor_id, ref in keys:
+        grouped.setdefault(creditor_id, {})[ref] = None  # a dict keeps order and drops repeats
+    for creditor_id, refs in grouped.items():
+        for chunk in chunks(list(refs)):
+            yield creditor_id, chunk
+
+
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     creditor: str | None = None
@@ -56,6 +70,13 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def record_checks(self, lines: set[int], errors: list[RowError]) -> None:
+        """What checking found: every row read (by its line), and the errors of the invalid ones."""
+        self.errors = errors
+        self.rows = len(lines)
+        self.invalid = len({e.line for e in errors})
+        self.valid = self.rows - self.invalid
 
     def as_dict(self) -> dict[str, object]:
         return {

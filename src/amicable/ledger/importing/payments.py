@@ -27,6 +27,7 @@ from .common import (
     ImportResult,
     RowParser,
     Step,
+    by_creditor,
     check_header,
     chunks,
     no_step,
@@ -138,10 +139,7 @@ def import_payments(path: Path, options: ImportOptions, step: Step = no_step) ->
                 repeats += 1
             continue
         new.append(payment)
-    result.errors = errors
-    result.rows = len(lines)
-    result.invalid = len({e.line for e in errors})
-    result.valid = result.rows - result.invalid
+    result.record_checks(lines, errors)
     if errors and not options.partial:
         return result
     step("writing")
@@ -159,31 +157,21 @@ def import_payments(path: Path, options: ImportOptions, step: Step = no_step) ->
 
 def _accounts_for(payments: list[PaymentRow]) -> dict[tuple[int, str], Account]:
     found: dict[tuple[int, str], Account] = {}
-    by_creditor: dict[int, list[str]] = {}
-    for payment in payments:
-        by_creditor.setdefault(payment.creditor.pk, []).append(payment.account_ref)
-    for creditor_id, refs in by_creditor.items():
-        for chunk in chunks(sorted(set(refs))):
-            query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=chunk).select_related(
-                "creditor"
-            )
-            for account in query:
-                found[(creditor_id, account.external_ref)] = account
+    for creditor_id, refs in by_creditor((p.creditor.pk, p.account_ref) for p in payments):
+        query = Account.objects.filter(creditor_id=creditor_id, external_ref__in=refs).select_related(
+            "creditor"
+        )
+        for account in query:
+            found[(creditor_id, account.external_ref)] = account
     return found
 
 
 def _posted_refs(payments: list[PaymentRow]) -> dict[tuple[int, str], JournalEntry]:
     found: dict[tuple[int, str], JournalEntry] = {}
-    by_creditor: dict[int, list[str]] = {}
-    for payment in payments:
-        by_creditor.setdefault(payment.creditor.pk, []).append(payment.payment_ref)
-    for creditor_id, refs in by_creditor.items():
-        for chunk in chunks(refs):
-            query = JournalEntry.objects.filter(
-                creditor_id=creditor_id, external_ref__in=chunk
-            ).select_related("account")
-            for entry in query:
-                found[(creditor_id, entry.external_ref)] = entry
+    for creditor_id, refs in by_creditor((p.creditor.pk, p.payment_ref) for p in payments):
+        query = JournalEntry.objects.filter(creditor_id=creditor_id, external_ref__in=refs)
+        for entry in query.select_related("account"):
+            found[(creditor_id, entry.external_ref)] = entry
     return found
 
 
