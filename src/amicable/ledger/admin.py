@@ -133,7 +133,16 @@ class CustomerAdmin(AuditedAdmin):
     ]
     list_filter = ["creditor", "kind", "country", "language"]
     search_fields = ["external_ref", "first_name", "last_name", "company_name", "contact_points__value"]
-    readonly_fields = ["creditor", "external_ref", "created_at", "updated_at", "timeline"]
+    # Preferences change through set_contact_preferences (its checks), not free-typed JSON.
+    readonly_fields = [
+        "creditor",
+        "external_ref",
+        "channel_order",
+        "inconvenient_times",
+        "created_at",
+        "updated_at",
+        "timeline",
+    ]
     inlines = [ContactPointInline, AccountInline, HoldInline]
     list_select_related = ["creditor"]
     show_full_result_count = False  # a COUNT(*) per page is slow on millions of rows
