@@ -1,5 +1,6 @@
 """The compliance engine's helpers: contact windows, the validation period, opt-out words, combining."""
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -224,3 +225,23 @@ def test_flags_alone_allow():
 def test_a_defer_must_say_until_when():
     with pytest.raises(ValueError, match="needs the time it ends"):
         Reason("X", "cite", Effect.DEFER, "later")
+
+
+def test_validation_period_command_prints_receipt_and_end(cli):
+    result = cli("compliance", "validation-period", "--sent", "2025-02-20", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "sent": "2025-02-20",
+        "received": "2025-02-27",
+        "received_assumed": True,
+        "validation_period_ends": "2025-03-29",
+        "rule": "US-REGF-VALIDATION-PERIOD",
+        "citation": "12 CFR 1006.34(b)(5)",
+    }
+
+
+def test_validation_period_command_refuses_a_bad_date(cli):
+    result = cli("compliance", "validation-period", "--sent", "20/02/2025")
+    assert result.exit_code == 2
+    assert "--sent" in result.stderr

@@ -80,11 +80,12 @@ def main() -> None:
 
 def _register() -> None:
     from .bench import bench
+    from .compliance import compliance
     from .creditors import creditors
     from .demo import demo
     from .importing import import_group
 
-    for command in (bench, creditors, demo, import_group):
+    for command in (bench, compliance, creditors, demo, import_group):
         main.add_command(command)
 
 

@@ -1,0 +1,47 @@
+"""`amicable compliance ...`: questions answered by the compliance engine."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from .output import emit_json
+
+
+@click.group()
+def compliance() -> None:
+    """Ask the compliance engine (rules in docs/, from RULES.md)."""
+
+
+@compliance.command("validation-period")
+@click.option(
+    "--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="When the notice was sent."
+)
+@click.option("--received", type=click.DateTime(formats=["%Y-%m-%d"]), help="When it was received, if known.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def validation_period(sent, received, as_json: bool) -> None:
+    """When a Regulation F validation notice is assumed received, and when its period ends.
+
+    Receipt is assumed 5 days after sending, not counting weekends and US federal holidays; the period
+    ends 30 days after receipt (12 CFR 1006.34(b)(5)).
+    """
+    from amicable.compliance.validation_period import assumed_receipt, validation_period_end
+
+    sent_on: date = sent.date()
+    received_on = received.date() if received else assumed_receipt(sent_on)
+    end = validation_period_end(sent_on, received_on)
+    result = {
+        "sent": sent_on.isoformat(),
+        "received": received_on.isoformat(),
+        "received_assumed": received is None,
+        "validation_period_ends": end.isoformat(),
+        "rule": "US-REGF-VALIDATION-PERIOD",
+        "citation": "12 CFR 1006.34(b)(5)",
+    }
+    if as_json:
+        emit_json(result)
+        return
+    how = "assumed received" if received is None else "received"
+    click.echo(f"Sent {sent_on:%a %d %b %Y}, {how} {received_on:%a %d %b %Y}.")
+    click.echo(f"The validation period ends at the end of {end:%a %d %b %Y} (12 CFR 1006.34(b)(5)).")
