@@ -1,0 +1,29 @@
+"""The pure core stays pure: importing it must not import Django (or anything that needs a database)."""
+
+import subprocess
+import sys
+
+PURE_MODULES = [
+    "amicable.ledger.money",
+    "amicable.ledger.balance",
+    "amicable.ledger.status",
+    "amicable.ledger.jurisdictions",
+    "amicable.compliance.decision",
+    "amicable.compliance.time_window",
+    "amicable.compliance.validation_period",
+    "amicable.compliance.optout",
+    "amicable.demo.portfolio",
+]
+
+
+def test_pure_modules_import_without_django():
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in PURE_MODULES)
+        + (
+            "bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+            "print(' '.join(bad))\n"
+        )
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
