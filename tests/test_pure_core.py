@@ -12,6 +12,8 @@ PURE_MODULES = [
     "amicable.compliance.time_window",
     "amicable.compliance.validation_period",
     "amicable.compliance.optout",
+    "amicable.compliance.scenario",
+    "amicable.compliance.engine",
     "amicable.demo.portfolio",
 ]
 

@@ -14,6 +14,37 @@ def compliance() -> None:
     """Ask the compliance engine (rules in docs/, from RULES.md)."""
 
 
+@compliance.command("check")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def check(file) -> None:
+    """Decide a proposed contact: FILE (or - for standard input) holds one scenario or a list of them.
+
+    Prints the decision as JSON (a list, in the same order, for a list). The format is in
+    docs/compliance.md. An invalid scenario exits 2 with a message naming the field.
+    """
+    import json
+    import sys
+
+    from amicable.compliance.engine import as_json, decide
+    from amicable.compliance.scenario import ScenarioError, parse_scenario
+
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as error:
+        click.echo(f"Error: not JSON: line {error.lineno}, column {error.colno}: {error.msg}", err=True)
+        sys.exit(2)
+    scenarios = data if isinstance(data, list) else [data]
+    results = []
+    for index, item in enumerate(scenarios):
+        try:
+            results.append(as_json(decide(parse_scenario(item))))
+        except ScenarioError as error:
+            where = f"scenario[{index}]." if isinstance(data, list) else ""
+            click.echo(f"Error: {where}{error}", err=True)
+            sys.exit(2)
+    emit_json(results if isinstance(data, list) else results[0])
+
+
 @compliance.command("validation-period")
 @click.option(
     "--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="When the notice was sent."

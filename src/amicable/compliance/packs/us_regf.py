@@ -1,0 +1,233 @@
+"""United States: Regulation F (12 CFR part 1006), for debt collectors and creditors who adopt it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from ..decision import Effect
+from ..rule import Rule, days_window, start_of_day
+from ..scenario import Event, Scenario
+from .common import active_holds, confirmations_since, opt_out_of_channel, outside_hours
+
+PACK = "US-REGF"
+CALLS = frozenset({"call"})
+TIMED = frozenset({"call", "sms", "email", "voicemail"})
+COLLECTION = frozenset({"collection"})
+NOT_CONNECTED = {"busy", "not_in_service"}  # 1006.14(b)(3): calls not connected do not count
+CONSENT_DAYS = 7
+
+
+# ---------------------------------------------------------------------------------- call frequency
+
+
+def _consented(scenario: Scenario, at) -> bool:
+    """A call at `at` had the consumer's direct prior consent given within the last 7 days, and no
+    conversation has used it up (1006.14(b)(3)(i))."""
+    for consent in scenario.consents:
+        if consent.channel != "call" or not (
+            consent.given_at <= at <= consent.given_at + timedelta(days=CONSENT_DAYS)
+        ):
+            continue
+        used = any(
+            e.channel == "call" and e.outcome == "conversation" and consent.given_at < e.at < at
+            for e in scenario.history
+        )
+        if not used:
+            return True
+    return False
+
+
+def _counted_calls(scenario: Scenario, debt: str, days: int) -> list[Event]:
+    first, today = days_window(scenario, days)
+    return [
+        e
+        for e in scenario.history
+        if e.channel == "call"
+        and e.direction == "outbound"
+        and debt in e.debts
+        and e.at <= scenario.now
+        and first <= scenario.local_day(e.at) <= today
+        and e.outcome not in NOT_CONNECTED
+        and not _consented(scenario, e.at)
+    ]
+
+
+def check_seven_in_seven(rule: Rule, scenario: Scenario):
+    if _consented(scenario, scenario.now):
+        return None
+    limit = rule.param(scenario, "max_calls")
+    for debt in scenario.contact.debts:
+        calls = _counted_calls(scenario, debt, rule.parameters["days"])
+        if len(calls) >= limit:
+            days = sorted(scenario.local_day(c.at) for c in calls)
+            lifts_on = days[len(days) - limit] + timedelta(days=rule.parameters["days"])
+            return rule.reason(
+                Effect.BLOCK,
+                f"{len(calls)} calls about debt {debt} in the last 7 days already; "
+                f"one more would be presumed harassment (limit {limit})",
+                until=start_of_day(lifts_on, scenario),
+            )
+    return None
+
+
+def check_after_conversation(rule: Rule, scenario: Scenario):
+    if _consented(scenario, scenario.now):
+        return None
+    today = scenario.local_day(scenario.now)
+    for debt in scenario.contact.debts:
+        days = [
+            scenario.local_day(e.at)
+            for e in scenario.history
+            if e.channel == "call"
+            and e.outcome == "conversation"
+            and debt in e.debts
+            and e.at <= scenario.now
+        ]
+        if days and today < max(days) + timedelta(days=7):
+            talked = max(days)
+            return rule.reason(
+                Effect.BLOCK,
+                f"a telephone conversation about debt {debt} took place on {talked:%a %d %b}; "
+                "no call about it for 7 days, that day included",
+                until=start_of_day(talked + timedelta(days=7), scenario),
+            )
+    return None
+
+
+# ------------------------------------------------------------------------------------------- time
+
+
+def check_time(rule: Rule, scenario: Scenario):
+    return outside_hours(rule, scenario)
+
+
+# ---------------------------------------------------------------------------------- holds, opt-outs
+
+
+def check_cease(rule: Rule, scenario: Scenario):
+    if scenario.contact.purpose in {"opt_out_confirmation", "required_by_law"}:
+        return None
+    if active_holds(scenario, {"cease"}):
+        return rule.reason(Effect.BLOCK, "the debtor asked in writing that communication cease")
+    return None
+
+
+def check_dispute(rule: Rule, scenario: Scenario):
+    for hold in active_holds(scenario, {"dispute"}):
+        until = start_of_day(hold.until + timedelta(days=1), scenario) if hold.until else None
+        return rule.reason(
+            Effect.BLOCK, "the debt is disputed: no collection until verification is sent", until=until
+        )
+    return None
+
+
+def check_attorney(rule: Rule, scenario: Scenario):
+    if active_holds(scenario, {"represented"}):
+        return rule.reason(
+            Effect.BLOCK, "the debtor is represented about this debt: contact the representative"
+        )
+    return None
+
+
+def check_medium_opt_out(rule: Rule, scenario: Scenario):
+    event = opt_out_of_channel(scenario)
+    if event is None:
+        return None
+    if scenario.contact.purpose == "opt_out_confirmation" and confirmations_since(scenario, event.at) == 0:
+        return None  # exactly one confirmation, with no other content
+    return rule.reason(
+        Effect.BLOCK,
+        f"the debtor opted out of {scenario.contact.channel} on {event.at:%d %b %Y} ({event.content!r})",
+    )
+
+
+_SMS_OPT_OUT = re.compile(r"\b(?:reply|text|send)\s+[\"']?stop\b", re.IGNORECASE)
+_EMAIL_OPT_OUT = re.compile(r"unsubscribe|opt[\s-]?out|\breply\s+[\"']?stop\b", re.IGNORECASE)
+
+
+def check_opt_out_notice(rule: Rule, scenario: Scenario):
+    content = scenario.contact.content
+    if content is None:
+        return None
+    pattern = _SMS_OPT_OUT if scenario.contact.channel == "sms" else _EMAIL_OPT_OUT
+    if pattern.search(content):
+        return None
+    how = (
+        '"Reply STOP to stop texts to this number"'
+        if scenario.contact.channel == "sms"
+        else "an unsubscribe link"
+    )
+    return rule.reason(Effect.BLOCK, f"the message gives no simple way to opt out; add {how}")
+
+
+RULES = (
+    Rule(
+        "US-REGF-CALL-7IN7",
+        PACK,
+        "12 CFR 1006.14(b)(2)(i)(A)",
+        "more than 7 calls within 7 consecutive days about a debt is presumed harassment",
+        check_seven_in_seven,
+        CALLS,
+        COLLECTION,
+        {"max_calls": 7, "days": 7},
+    ),
+    Rule(
+        "US-REGF-CALL-AFTER-CONVERSATION",
+        PACK,
+        "12 CFR 1006.14(b)(2)(i)(B)",
+        "no call within 7 days after a telephone conversation about the debt",
+        check_after_conversation,
+        CALLS,
+        COLLECTION,
+    ),
+    Rule(
+        "US-REGF-TIME",
+        PACK,
+        "12 CFR 1006.6(b)(1)(i)",
+        "no contact before 08:00 or after 21:00 local time, in every time zone the consumer may be in",
+        check_time,
+        TIMED,
+        parameters={"start": "08:00", "end": "21:00"},
+        supersedes="GEN-QUIET-HOURS",
+    ),
+    Rule(
+        "US-REGF-CEASE",
+        PACK,
+        "12 CFR 1006.6(c); 15 U.S.C. 1692c(c)",
+        "after a written request to cease, stop all communication",
+        check_cease,
+    ),
+    Rule(
+        "US-REGF-DISPUTE",
+        PACK,
+        "12 CFR 1006.38(d)(2)",
+        "a dispute in the validation period stops collection of the disputed debt until verification",
+        check_dispute,
+        purposes=COLLECTION,
+    ),
+    Rule(
+        "US-REGF-ATTORNEY",
+        PACK,
+        "12 CFR 1006.6(b)(2)",
+        "no contact with a consumer known to be represented by an attorney about the debt",
+        check_attorney,
+        purposes=frozenset({"collection", "reply_to_debtor", "validation_notice"}),
+    ),
+    Rule(
+        "US-REGF-MEDIUM-OPTOUT",
+        PACK,
+        "12 CFR 1006.14(h)",
+        "honour a request not to be contacted through a medium; only a confirmation may follow",
+        check_medium_opt_out,
+    ),
+    Rule(
+        "US-REGF-OPTOUT-NOTICE",
+        PACK,
+        "12 CFR 1006.6(e)",
+        "every email and text must say how to opt out of that medium",
+        check_opt_out_notice,
+        frozenset({"sms", "email"}),
+        frozenset({"collection", "reply_to_debtor", "validation_notice"}),
+    ),
+)

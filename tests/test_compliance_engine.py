@@ -1,0 +1,275 @@
+"""The scenario checker against RULES.md's worked examples, and more of our own per rule."""
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amicable.compliance.engine import applicable_packs, as_json, decide
+from amicable.compliance.scenario import ScenarioError, parse_scenario
+
+LA = ZoneInfo("America/Los_Angeles")
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 3) -> str:
+    return datetime(2025, month, day, hour, minute, tzinfo=LA).isoformat()
+
+
+def scenario(now: str, channel: str = "call", **extra) -> dict:
+    base = {
+        "now": now,
+        "debtor": {"jurisdictions": ["US", "US-CA"], "timezones": ["America/Los_Angeles"]},
+        "creditor": {"role": "debt_collector"},
+        "contact": {"channel": channel, "debts": ["A"], "purpose": "collection", "content": None},
+    }
+    for key, value in extra.items():
+        if key in base and isinstance(value, dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base
+
+
+def check(data: dict) -> dict:
+    return as_json(decide(parse_scenario(data)))
+
+
+def rules(result: dict) -> list[str]:
+    return [r["rule"] for r in result["reasons"]]
+
+
+def call(when: str, outcome: str = "no_answer", direction: str = "outbound", debts=("A",)) -> dict:
+    return {"at": when, "channel": "call", "direction": direction, "debts": list(debts), "outcome": outcome}
+
+
+DAILY_CALLS = [call(at(day, 9)) for day in range(3, 10)]  # Mon 3 to Sun 9 March 2025
+
+
+# ------------------------------------------------------------------------- RULES.md worked examples
+
+
+def test_example_1_an_eighth_call_in_seven_days_is_blocked_and_monday_is_allowed():
+    sunday = check(scenario(at(9, 15), history=DAILY_CALLS))
+    assert sunday["decision"] == "block"
+    assert rules(sunday) == ["US-REGF-CALL-7IN7"]
+    assert sunday["next_allowed_at"] == at(10, 8)
+
+    assert check(scenario(at(10, 10), history=DAILY_CALLS))["decision"] == "allow"
+
+
+@pytest.mark.parametrize(
+    ("now", "decision"), [(at(4, 15), "block"), (at(10, 20), "block"), (at(11, 9), "allow")]
+)
+def test_example_2_no_call_for_seven_days_after_a_conversation(now, decision):
+    talked = [call(at(4, 10), "conversation", direction="inbound")]
+    result = check(scenario(now, history=talked))
+    assert result["decision"] == decision
+    if decision == "block":
+        assert rules(result) == ["US-REGF-CALL-AFTER-CONVERSATION"]
+        assert result["next_allowed_at"] == at(11, 8)
+
+
+def test_example_3_a_call_at_0730_pacific_is_deferred_to_0800():
+    early = check(scenario(at(10, 7, 30)))
+    assert (early["decision"], rules(early), early["next_allowed_at"]) == (
+        "defer",
+        ["US-REGF-TIME"],
+        at(10, 8),
+    )
+    assert check(scenario(at(10, 8)))["decision"] == "allow"
+
+
+def test_example_4_a_text_needs_an_opt_out_instruction():
+    text = {"channel": "sms", "content": "Hi Ana, a reminder that 120.50 is due on Friday."}
+    result = check(scenario(at(10, 12), "sms", contact=text))
+    assert (result["decision"], rules(result)) == ("block", ["US-REGF-OPTOUT-NOTICE"])
+
+    text["content"] += " Reply STOP to stop texts to this number."
+    assert check(scenario(at(10, 12), "sms", contact=text))["decision"] == "allow"
+
+
+def test_example_5_after_a_written_cease_a_payment_reminder_is_blocked():
+    cease = [{"kind": "cease", "debts": None, "since": "2025-03-01", "until": None}]
+    result = check(scenario(at(10, 12), "email", holds=cease, contact={"content": "Unsubscribe: link"}))
+    assert (result["decision"], rules(result), result["next_allowed_at"]) == (
+        "block",
+        ["US-REGF-CEASE"],
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("purpose", "decision"),
+    [("collection", "block"), ("reply_to_debtor", "allow"), ("adviser_contact", "allow")],
+)
+def test_example_6_breathing_space_allows_replies_and_the_adviser_but_not_asking_for_payment(
+    purpose, decision
+):
+    uk = scenario(
+        "2025-03-10T12:00:00+00:00",
+        "sms",
+        debtor={"jurisdictions": ["GB", "GB-ENG"], "timezones": ["Europe/London"]},
+        creditor={"role": "creditor"},
+        contact={"purpose": purpose, "content": "About your account"},
+        holds=[{"kind": "breathing_space", "debts": None, "since": "2025-03-01", "until": "2025-04-29"}],
+    )
+    result = check(uk)
+    assert result["decision"] == decision
+    if decision == "block":
+        assert rules(result) == ["UK-BREATHING-SPACE"]
+
+
+# ------------------------------------------------------------------------------- more of our own
+
+
+def test_calls_that_did_not_connect_do_not_count():
+    busy = [call(at(day, 9), "busy") for day in range(3, 10)]
+    assert check(scenario(at(9, 15), history=busy))["decision"] == "allow"
+
+
+def test_a_call_the_consumer_asked_for_is_excluded_from_the_limits():
+    consent = [{"channel": "call", "given_at": at(9, 11), "for_time": at(9, 16)}]
+    assert check(scenario(at(9, 16), history=DAILY_CALLS, consents=consent))["decision"] == "allow"
+
+
+def test_calls_about_another_debt_do_not_count():
+    other = [call(at(day, 9), debts=("B",)) for day in range(3, 10)]
+    assert check(scenario(at(9, 15), history=other))["decision"] == "allow"
+
+
+def test_a_creditor_may_set_a_lower_call_cap_but_not_a_higher_one():
+    three = [call(at(day, 9)) for day in range(7, 10)]
+    stricter = {"role": "debt_collector", "settings": {"US-REGF-CALL-7IN7": {"max_calls": 3}}}
+    assert check(scenario(at(9, 15), history=three, creditor=stricter))["decision"] == "block"
+    looser = {"role": "debt_collector", "settings": {"US-REGF-CALL-7IN7": {"max_calls": 20}}}
+    assert check(scenario(at(9, 15), history=DAILY_CALLS, creditor=looser))["decision"] == "block"
+
+
+def test_an_original_creditor_is_outside_regulation_f_unless_it_opts_in():
+    creditor = {"role": "creditor"}
+    assert "US-REGF" not in applicable_packs(parse_scenario(scenario(at(10, 12), creditor=creditor)))
+    assert check(scenario(at(9, 15), history=DAILY_CALLS, creditor=creditor))["decision"] == "allow"
+    opted_in = {"role": "creditor", "settings": {"regulation_f": True}}
+    assert check(scenario(at(9, 15), history=DAILY_CALLS, creditor=opted_in))["decision"] == "block"
+
+
+def test_after_stop_only_one_confirmation_may_be_sent():
+    stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "STOP"}
+    reminder = scenario(at(10, 12), "sms", history=[stop], contact={"content": "Reply STOP to stop texts"})
+    result = check(reminder)
+    assert result["decision"] == "block"
+    assert set(rules(result)) == {"US-REGF-MEDIUM-OPTOUT", "US-TCPA-REVOKE"}
+
+    confirm = {"purpose": "opt_out_confirmation", "content": "You will get no more texts from us."}
+    assert check(scenario(at(10, 12), "sms", history=[stop], contact=confirm))["decision"] == "allow"
+    sent = {"at": at(10, 12, 1), "channel": "sms", "direction": "outbound", "debts": ["A"], "outcome": "sent"}
+    assert check(scenario(at(10, 13), "sms", history=[stop, sent], contact=confirm))["decision"] == "block"
+
+
+def test_a_text_opt_out_does_not_stop_email():
+    stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "stop"}
+    email = {"channel": "email", "content": "Your statement. Unsubscribe: https://example.com/u"}
+    assert check(scenario(at(10, 12), "email", history=[stop], contact=email))["decision"] == "allow"
+
+
+def test_massachusetts_allows_two_contacts_a_week_even_for_a_creditor():
+    ma = {"jurisdictions": ["US", "US-MA"], "timezones": ["America/New_York"]}
+    two = [call("2025-03-08T10:00:00-05:00"), call("2025-03-09T10:00:00-04:00")]
+    result = check(
+        scenario("2025-03-10T12:00:00-04:00", debtor=ma, creditor={"role": "creditor"}, history=two)
+    )
+    assert (result["decision"], rules(result)) == ("block", ["US-MA-CALLS"])
+    assert result["next_allowed_at"] == "2025-03-15T08:00:00-04:00"
+
+
+def test_a_dispute_blocks_collection_on_that_debt_only():
+    dispute = [{"kind": "dispute", "debts": ["A"], "since": "2025-03-01", "until": None}]
+    assert check(scenario(at(10, 12), holds=dispute))["decision"] == "block"
+    other = scenario(at(10, 12), holds=dispute, contact={"debts": ["B"]})
+    assert check(other)["decision"] == "allow"
+
+
+def test_a_hold_that_has_ended_no_longer_blocks():
+    ended = [{"kind": "bankruptcy", "debts": None, "since": "2025-01-01", "until": "2025-03-09"}]
+    assert check(scenario(at(9, 12), holds=ended))["decision"] == "block"
+    assert check(scenario(at(10, 12), holds=ended))["decision"] == "allow"
+
+
+def test_a_vulnerability_review_flags_but_allows():
+    review = [{"kind": "vulnerability_review", "debts": None, "since": "2025-03-01", "until": None}]
+    result = check(scenario(at(10, 12), holds=review))
+    assert (result["decision"], rules(result)) == ("allow", ["GEN-VULNERABILITY-REVIEW"])
+
+
+def test_every_reason_is_returned_not_only_the_first():
+    cease = [{"kind": "cease", "debts": None, "since": "2025-03-01", "until": None}]
+    result = check(scenario(at(10, 7), history=DAILY_CALLS, holds=cease))
+    assert {"US-REGF-CEASE", "US-REGF-TIME"} <= set(rules(result))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda s: s.pop("now"), "now"),
+        (lambda s: s["contact"].update(channel="fax"), "contact.channel"),
+        (lambda s: s["debtor"].update(timezones=["Mars/Olympus"]), "debtor.timezones[0]"),
+        (
+            lambda s: s.update(history=[{"at": "yesterday", "channel": "call", "debts": ["A"]}]),
+            "history[0].at",
+        ),
+        (lambda s: s.update(holds=[{"kind": "nap", "since": "2025-01-01"}]), "holds[0].kind"),
+    ],
+)
+def test_invalid_scenarios_name_the_field(mutate, field):
+    data = scenario(at(10, 12))
+    mutate(data)
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(data)
+    assert error.value.field == field
+
+
+def test_the_checker_command_reads_a_list_and_answers_in_order(cli, tmp_path):
+    path = tmp_path / "scenarios.json"
+    path.write_text(json.dumps([scenario(at(10, 7, 30)), scenario(at(10, 12))]))
+
+    result = cli("compliance", "check", path)
+
+    assert result.exit_code == 0, result.output
+    assert [r["decision"] for r in json.loads(result.stdout)] == ["defer", "allow"]
+
+
+def test_the_checker_command_exits_2_naming_the_field(cli, tmp_path):
+    bad = scenario(at(10, 12))
+    bad["contact"]["purpose"] = "threaten"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([scenario(at(10, 12)), bad]))
+
+    result = cli("compliance", "check", path)
+
+    assert result.exit_code == 2
+    assert "scenario[1].contact.purpose" in result.stderr
+
+
+# ---------------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaps=st.lists(st.integers(min_value=10, max_value=60 * 30), min_size=1, max_size=40))
+def test_no_allowed_sequence_of_calls_breaks_the_seven_in_seven_cap(gaps):
+    """Place calls whenever the engine allows them; no 7 consecutive days ever hold more than 7."""
+    history: list[dict] = []
+    moment = datetime(2025, 3, 3, 8, tzinfo=LA)
+    for gap in gaps:
+        moment += timedelta(minutes=gap)
+        result = check(scenario(moment.isoformat(), history=history))
+        if result["decision"] == "allow":
+            history.append(call(moment.isoformat()))
+    days = [datetime.fromisoformat(c["at"]).astimezone(LA).date() for c in history]
+    for first in set(days):
+        assert sum(1 for d in days if first <= d < first + timedelta(days=7)) <= 7
+    for c in history:
+        local = datetime.fromisoformat(c["at"]).astimezone(LA).time()
+        assert local.hour >= 8 and (local.hour, local.minute) <= (21, 0)
