@@ -273,3 +273,67 @@ def test_no_allowed_sequence_of_calls_breaks_the_seven_in_seven_cap(gaps):
     for c in history:
         local = datetime.fromisoformat(c["at"]).astimezone(LA).time()
         assert local.hour >= 8 and (local.hour, local.minute) <= (21, 0)
+
+
+def uk_scenario(now: str, **extra) -> dict:
+    """A UK creditor texting a debtor in England; `extra` overrides parts as in scenario()."""
+    data = scenario(
+        now,
+        "sms",
+        debtor={"jurisdictions": ["GB", "GB-ENG"], "timezones": ["Europe/London"]},
+        creditor={"role": "creditor"},
+        contact={"content": "About your account"},
+    )
+    for key, value in extra.items():
+        data[key] = {**data[key], **value}
+    return data
+
+
+def test_uk_contact_waits_for_monday_when_sent_on_a_sunday():
+    sunday = check(uk_scenario("2025-03-09T12:00:00+00:00"))
+    assert (sunday["decision"], rules(sunday)) == ("defer", ["UK-CONC-CONTACT"])
+    assert sunday["next_allowed_at"] == "2025-03-10T08:00:00+00:00"
+
+
+def test_uk_bank_holidays_are_quiet_and_differ_by_nation():
+    # 17 March is a bank holiday in Northern Ireland only (St Patrick's Day, a Monday in 2025).
+    england = check(uk_scenario("2025-03-17T12:00:00+00:00"))
+    northern_ireland = check(
+        uk_scenario("2025-03-17T12:00:00+00:00", debtor={"jurisdictions": ["GB", "GB-NIR"]})
+    )
+    assert england["decision"] == "allow"
+    assert (northern_ireland["decision"], rules(northern_ireland)) == ("defer", ["UK-CONC-CONTACT"])
+
+
+def test_a_reply_to_the_debtor_on_a_sunday_is_allowed_in_the_uk():
+    reply = check(uk_scenario("2025-03-09T12:00:00+00:00", contact={"purpose": "reply_to_debtor"}))
+    assert reply["decision"] == "allow"
+
+
+def test_washington_caps_an_agency_at_three_communications_a_week():
+    wa = {"jurisdictions": ["US", "US-WA"], "timezones": ["America/Los_Angeles"]}
+    three = [call(at(day, 10)) for day in (5, 6, 7)]
+    assert rules(check(scenario(at(10, 12), debtor=wa, history=three))) == ["US-WA-CONTACTS"]
+    assert (
+        check(scenario(at(10, 12), debtor=wa, history=three, creditor={"role": "creditor"}))["decision"]
+        == "allow"
+    )
+
+
+def test_new_york_city_cap_applies_only_once_a_creditor_sets_it():
+    nyc = {"jurisdictions": ["US", "US-NY", "US-NYC"], "timezones": ["America/New_York"]}
+    two = [call("2025-03-07T10:00:00-05:00"), call("2025-03-08T10:00:00-05:00")]
+    now = "2025-03-10T12:00:00-04:00"
+    assert check(scenario(now, debtor=nyc, history=two))["decision"] == "allow"
+    capped = {"role": "debt_collector", "settings": {"US-NYC-CAPS": {"max_contacts": 2}}}
+    assert rules(check(scenario(now, debtor=nyc, history=two, creditor=capped))) == ["US-NYC-CAPS"]
+
+
+def test_the_rules_command_lists_every_rule_with_its_citation(cli):
+    listed = json.loads(cli("compliance", "rules", "--json").stdout)
+    by_id = {r["id"]: r for r in listed}
+    assert by_id["US-REGF-CALL-7IN7"]["citation"] == "12 CFR 1006.14(b)(2)(i)(A)"
+    assert by_id["US-REGF-CALL-7IN7"]["parameters"] == {"max_calls": 7, "days": 7}
+    assert {"US-REGF-TIME", "US-TCPA-REVOKE", "US-MA-CALLS", "UK-BREATHING-SPACE", "UK-CONC-CONTACT"} <= set(
+        by_id
+    )

@@ -45,6 +45,33 @@ def check(file) -> None:
     emit_json(results if isinstance(data, list) else results[0])
 
 
+@compliance.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def list_rules(as_json: bool) -> None:
+    """Every rule the engine enforces, with its id, pack, citation and parameters."""
+    from amicable.compliance.packs import RULES
+
+    rows = [
+        {
+            "id": rule.id,
+            "pack": rule.pack,
+            "citation": rule.citation,
+            "summary": rule.summary,
+            "channels": sorted(rule.channels),
+            "purposes": sorted(rule.purposes),
+            "parameters": dict(rule.parameters),
+        }
+        for rule in RULES
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        params = ", ".join(f"{k}={v}" for k, v in row["parameters"].items())
+        click.echo(f"{row['id']:<34} {row['pack']:<8} {row['citation']}")
+        click.echo(f"    {row['summary']}" + (f" [{params}]" if params else ""))
+
+
 @compliance.command("validation-period")
 @click.option(
     "--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="When the notice was sent."

@@ -21,8 +21,9 @@ def applicable_packs(scenario: Scenario) -> set[str]:
         packs.add("US-TCPA")
         if scenario.role == "debt_collector" or scenario.settings.get("regulation_f") is True:
             packs.add("US-REGF")
-    if "US-MA" in scenario.jurisdictions:
-        packs.add("US-MA")
+    for state in ("US-MA", "US-WA", "US-NYC"):
+        if state in scenario.jurisdictions:
+            packs.add(state)
     if any(j == "GB" or j.startswith("GB-") for j in scenario.jurisdictions):
         packs.add("UK")
     return packs

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+import holidays
 
 from ..decision import Effect
 from ..rule import Rule, start_of_day
 from ..scenario import Scenario
-from .common import active_holds
+from .common import active_holds, outside_hours
 
 PACK = "UK"
 
@@ -24,7 +27,52 @@ def check_breathing_space(rule: Rule, scenario: Scenario):
     return None
 
 
+# ISO 3166-2:GB nations to the holidays library's subdivisions (bank holidays differ by nation).
+_NATIONS = {"GB-ENG": "ENG", "GB-SCT": "SCT", "GB-WLS": "WLS", "GB-NIR": "NIR"}
+
+
+@cache
+def _bank_holidays(subdivision: str, year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv=subdivision, years=year))
+
+
+def _rest_day(scenario: Scenario, day: date) -> str | None:
+    if day.weekday() == 6:
+        return "Sunday"
+    nation = next((_NATIONS[j] for j in scenario.jurisdictions if j in _NATIONS), "ENG")
+    if day in _bank_holidays(nation, day.year):
+        return "a bank holiday"
+    return None
+
+
+def check_reasonable_times(rule: Rule, scenario: Scenario):
+    """Quiet hours as for everyone, and no contact on Sundays or bank holidays unless the customer
+    asked for it (a reply to the debtor is allowed)."""
+    hours = outside_hours(rule, scenario)
+    if hours is not None:
+        return hours
+    if scenario.contact.purpose == "reply_to_debtor":
+        return None
+    today = scenario.local_day(scenario.now)
+    rest = _rest_day(scenario, today)
+    if rest is None:
+        return None
+    start = time.fromisoformat(rule.parameters["start"])
+    tomorrow = datetime.combine(today + timedelta(days=1), start, tzinfo=scenario.home_zone)
+    return rule.reason(Effect.DEFER, f"no contact on {rest} unless the customer asked", until=tomorrow)
+
+
 RULES = (
+    Rule(
+        "UK-CONC-CONTACT",
+        PACK,
+        "FCA CONC 7.9",
+        "no contact at unreasonable times: 08:00-21:00 local, none on Sundays or bank holidays",
+        check_reasonable_times,
+        frozenset({"call", "sms", "email", "voicemail"}),
+        parameters={"start": "08:00", "end": "21:00"},
+        supersedes="GEN-QUIET-HOURS",
+    ),
     Rule(
         "UK-BREATHING-SPACE",
         PACK,
