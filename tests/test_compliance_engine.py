@@ -45,6 +45,11 @@ def call(when: str, outcome: str = "no_answer", direction: str = "outbound", deb
     return {"at": when, "channel": "call", "direction": direction, "debts": list(debts), "outcome": outcome}
 
 
+# The disclosure a first written communication from a debt collector needs (US-REGF-MINI-MIRANDA).
+MINI_MIRANDA = (
+    " We are attempting to collect a debt and any information obtained will be used for that purpose."
+)
+
 DAILY_CALLS = [call(at(day, 9)) for day in range(3, 10)]  # Mon 3 to Sun 9 March 2025
 
 
@@ -83,7 +88,7 @@ def test_example_3_a_call_at_0730_pacific_is_deferred_to_0800():
 
 
 def test_example_4_a_text_needs_an_opt_out_instruction():
-    text = {"channel": "sms", "content": "Hi Ana, a reminder that 120.50 is due on Friday."}
+    text = {"channel": "sms", "content": "Hi Ana, a reminder that 120.50 is due on Friday." + MINI_MIRANDA}
     result = check(scenario(at(10, 12), "sms", contact=text))
     assert (result["decision"], rules(result)) == ("block", ["US-REGF-OPTOUT-NOTICE"])
 
@@ -93,7 +98,8 @@ def test_example_4_a_text_needs_an_opt_out_instruction():
 
 def test_example_5_after_a_written_cease_a_payment_reminder_is_blocked():
     cease = [{"kind": "cease", "debts": None, "since": "2025-03-01", "until": None}]
-    result = check(scenario(at(10, 12), "email", holds=cease, contact={"content": "Unsubscribe: link"}))
+    reminder = {"content": "A reminder that 120.50 is due." + MINI_MIRANDA + " Unsubscribe: link"}
+    result = check(scenario(at(10, 12), "email", holds=cease, contact=reminder))
     assert (result["decision"], rules(result), result["next_allowed_at"]) == (
         "block",
         ["US-REGF-CEASE"],
@@ -158,7 +164,8 @@ def test_an_original_creditor_is_outside_regulation_f_unless_it_opts_in():
 
 def test_after_stop_only_one_confirmation_may_be_sent():
     stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "STOP"}
-    reminder = scenario(at(10, 12), "sms", history=[stop], contact={"content": "Reply STOP to stop texts"})
+    text = {"content": "A reminder." + MINI_MIRANDA + " Reply STOP to stop texts"}
+    reminder = scenario(at(10, 12), "sms", history=[stop], contact=text)
     result = check(reminder)
     assert result["decision"] == "block"
     assert set(rules(result)) == {"US-REGF-MEDIUM-OPTOUT", "US-TCPA-REVOKE"}
@@ -171,7 +178,10 @@ def test_after_stop_only_one_confirmation_may_be_sent():
 
 def test_a_text_opt_out_does_not_stop_email():
     stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "stop"}
-    email = {"channel": "email", "content": "Your statement. Unsubscribe: https://example.com/u"}
+    email = {
+        "channel": "email",
+        "content": "Your statement." + MINI_MIRANDA + " Unsubscribe: https://example.com/u",
+    }
     assert check(scenario(at(10, 12), "email", history=[stop], contact=email))["decision"] == "allow"
 
 
@@ -337,3 +347,48 @@ def test_the_rules_command_lists_every_rule_with_its_citation(cli):
     assert {"US-REGF-TIME", "US-TCPA-REVOKE", "US-MA-CALLS", "UK-BREATHING-SPACE", "UK-CONC-CONTACT"} <= set(
         by_id
     )
+
+
+def test_a_first_written_message_needs_the_mini_miranda_and_later_ones_say_debt_collector():
+    first = scenario(at(10, 12), "email", contact={"content": "Your statement is ready. Unsubscribe: link"})
+    assert rules(check(first)) == ["US-REGF-MINI-MIRANDA"]
+
+    earlier = [
+        {"at": at(3, 12), "channel": "letter", "direction": "outbound", "debts": ["A"], "outcome": "sent"}
+    ]
+    later = {"content": "This is a message from a debt collector. Your statement is ready. Unsubscribe: link"}
+    assert check(scenario(at(10, 12), "email", history=earlier, contact=later))["decision"] == "allow"
+
+
+@pytest.mark.parametrize(
+    ("content", "decision"),
+    [
+        ("Hi, this is Sam from Fairway calling for Ana. Please call me back on 555 0100.", "allow"),
+        ("Hi Ana, this is about the $120 you owe. Call 555 0100.", "block"),
+    ],
+)
+def test_a_voicemail_must_be_a_limited_content_message(content, decision):
+    result = check(scenario(at(10, 12), "voicemail", contact={"content": content}))
+    assert result["decision"] == decision
+    if decision == "block":
+        assert rules(result) == ["US-REGF-LCM"]
+
+
+def test_no_deadline_that_overshadows_the_right_to_dispute_during_the_validation_period():
+    notice = [{"kind": "validation", "sent_at": "2025-02-20"}]  # period ends 29 March 2025
+    urgent = {"content": "Pay within 10 days to avoid legal action." + MINI_MIRANDA + " Unsubscribe: link"}
+    during = check(scenario(at(10, 12), "email", notices=notice, contact=urgent))
+    assert (during["decision"], rules(during)) == ("block", ["US-REGF-OVERSHADOWING"])
+    after = check(scenario(at(1, 12, month=4), "email", notices=notice, contact=urgent))
+    assert "US-REGF-OVERSHADOWING" not in rules(after)
+
+
+def test_uk_messages_must_not_press_to_borrow_and_letters_signpost_free_advice():
+    pressing = check(
+        uk_scenario("2025-03-10T12:00:00+00:00", contact={"content": "Borrow from family and pay."})
+    )
+    assert rules(pressing) == ["UK-CONC-NO-PRESSURE"]
+    letter = check(
+        uk_scenario("2025-03-10T12:00:00+00:00", contact={"channel": "letter", "content": "Dear Ana"})
+    )
+    assert (letter["decision"], rules(letter)) == ("allow", ["UK-CONC-ADVICE"])

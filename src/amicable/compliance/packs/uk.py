@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
@@ -62,7 +63,54 @@ def check_reasonable_times(rule: Rule, scenario: Scenario):
     return rule.reason(Effect.DEFER, f"no contact on {rest} unless the customer asked", until=tomorrow)
 
 
+_PRESSURE = re.compile(
+    r"\b(?:pay\s+(?:the\s+)?(?:full\s+(?:amount|balance)|in\s+full)\s+(?:today|now|immediately))"
+    r"|\bborrow\b|\b(?:loan|credit\s+card)\s+to\s+pay\b|\bsell\s+(?:your|the)\b",
+    re.IGNORECASE,
+)
+_ADVICE = re.compile(r"moneyhelper|stepchange|national\s+debtline|citizens\s+advice", re.IGNORECASE)
+
+
+def check_no_pressure(rule: Rule, scenario: Scenario):
+    content = scenario.contact.content
+    found = _PRESSURE.search(content) if content else None
+    if found is None:
+        return None
+    return rule.reason(
+        Effect.BLOCK, f"no pressure to pay at once, to borrow or to sell property ({found.group(0)!r})"
+    )
+
+
+def check_advice(rule: Rule, scenario: Scenario):
+    content = scenario.contact.content
+    if content is None or _ADVICE.search(content):
+        return None
+    return rule.reason(
+        Effect.FLAG,
+        "a letter about arrears should signpost free debt advice (MoneyHelper, StepChange, "
+        "National Debtline, Citizens Advice)",
+    )
+
+
 RULES = (
+    Rule(
+        "UK-CONC-NO-PRESSURE",
+        PACK,
+        "FCA CONC 7.3.10R",
+        "no pressure to pay in one go, in an unreasonably short time, or by borrowing or selling property",
+        check_no_pressure,
+        frozenset({"sms", "email", "letter", "voicemail"}),
+        frozenset({"collection"}),
+    ),
+    Rule(
+        "UK-CONC-ADVICE",
+        PACK,
+        "FCA CONC 7.3 [rule number unverified]",
+        "signpost free debt advice",
+        check_advice,
+        frozenset({"letter"}),
+        frozenset({"collection"}),
+    ),
     Rule(
         "UK-CONC-CONTACT",
         PACK,
