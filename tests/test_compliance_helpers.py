@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,9 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amicable.compliance.decision import Effect, Reason, combine
+from amicable.compliance.late_payment import (
+    LatePaymentError,
+    fixed_compensation,
+    reference_date,
+    statutory_interest,
+)
 from amicable.compliance.optout import recognise_opt_out
 from amicable.compliance.time_window import DailyWindow, Interval, is_convenient, next_convenient
 from amicable.compliance.validation_period import assumed_receipt, validation_period_end
+from amicable.ledger.money import Money
 
 PACIFIC = "America/Los_Angeles"
 EASTERN = "America/New_York"
@@ -245,3 +253,68 @@ def test_validation_period_command_refuses_a_bad_date(cli):
     result = cli("compliance", "validation-period", "--sent", "20/02/2025")
     assert result.exit_code == 2
     assert "--sent" in result.stderr
+
+
+# ---------------------------------------------------------------------------------- late payment
+
+
+@pytest.mark.parametrize(
+    ("amount", "compensation"),
+    [
+        ("850", "40"),
+        ("999.99", "40"),
+        ("1000", "70"),
+        ("5000", "70"),
+        ("9999.99", "70"),
+        ("10000", "100"),
+        ("12000", "100"),
+    ],
+)
+def test_example_7_fixed_compensation_bands(amount, compensation):
+    assert fixed_compensation(Money.of(amount, "GBP")) == Money.of(compensation, "GBP")
+
+
+def test_statutory_interest_is_eight_percent_over_the_bank_rate_fixed_by_when_it_starts():
+    # Interest from 1 April 2024 uses the rate on 31 December 2023: 5.25%, so 13.25% a year.
+    interest = statutory_interest(Money.of("5000", "GBP"), date(2024, 3, 31), date(2024, 5, 30))
+    assert (interest.reference_rate, interest.annual_rate, interest.days) == (
+        Decimal("5.25"),
+        Decimal("13.25"),
+        60,
+    )
+    assert interest.total == Money.of("108.90", "GBP")
+    # Interest from 1 July 2024 uses the rate on 30 June 2024 (still 5.25%); from 1 January 2025 the
+    # rate on 31 December 2024 (4.75%).
+    assert reference_date(date(2024, 7, 1)) == date(2024, 6, 30)
+    assert statutory_interest(
+        Money.of("100", "GBP"), date(2024, 12, 31), date(2025, 1, 1)
+    ).reference_rate == Decimal("4.75")
+
+
+def test_a_rate_the_shipped_history_does_not_cover_is_refused_not_guessed():
+    with pytest.raises(LatePaymentError, match="not in the shipped history"):
+        statutory_interest(Money.of("100", "GBP"), date(2026, 1, 31), date(2026, 3, 1))
+
+
+def test_late_payment_is_for_pounds():
+    with pytest.raises(LatePaymentError, match="GBP"):
+        fixed_compensation(Money.of("850", "USD"))
+
+
+def test_late_payment_command(cli):
+    result = cli(
+        "compliance",
+        "late-payment",
+        "--amount",
+        "12000",
+        "--due",
+        "2024-03-31",
+        "--paid",
+        "2024-04-30",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["fixed_compensation"] == "100"
+    assert payload["annual_rate_percent"] == "13.25"
+    assert payload["days"] == 30

@@ -14,6 +14,7 @@ PURE_MODULES = [
     "amicable.compliance.optout",
     "amicable.compliance.scenario",
     "amicable.compliance.engine",
+    "amicable.compliance.late_payment",
     "amicable.demo.portfolio",
 ]
 

@@ -72,6 +72,54 @@ def list_rules(as_json: bool) -> None:
         click.echo(f"    {row['summary']}" + (f" [{params}]" if params else ""))
 
 
+@compliance.command("late-payment")
+@click.option("--amount", required=True, help="The invoice amount, e.g. 5000.00.")
+@click.option(
+    "--currency", default="GBP", show_default=True, help="Must be GBP: the Act's bands are in pounds."
+)
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="The invoice's due date.")
+@click.option("--paid", type=click.DateTime(formats=["%Y-%m-%d"]), help="When it was (or will be) paid.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def late_payment(amount: str, currency: str, due, paid, as_json: bool) -> None:
+    """UK business debts: the fixed compensation and, with --due and --paid, the statutory interest."""
+    from amicable.compliance.late_payment import LatePaymentError, fixed_compensation, statutory_interest
+    from amicable.ledger.money import Money, MoneyError
+
+    if (due is None) != (paid is None):
+        raise click.UsageError("give both --due and --paid for interest, or neither")
+    try:
+        money = Money.of(amount, currency)
+        result = {
+            "amount": str(money.amount),
+            "currency": money.currency,
+            "fixed_compensation": str(fixed_compensation(money).amount),
+        }
+        if due is not None:
+            interest = statutory_interest(money, due.date(), paid.date())
+            result |= {
+                "interest_from": interest.starts.isoformat(),
+                "interest_to": interest.until.isoformat(),
+                "days": interest.days,
+                "reference_rate_percent": str(interest.reference_rate),
+                "annual_rate_percent": str(interest.annual_rate),
+                "daily_interest": str(interest.daily.amount),
+                "statutory_interest": str(interest.total.amount),
+            }
+    except (LatePaymentError, MoneyError) as error:
+        raise click.ClickException(str(error)) from None
+    result |= {"rule": "UK-LATE-PAYMENT", "citation": "Late Payment of Commercial Debts (Interest) Act 1998"}
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"Fixed compensation on GBP {money.amount:,}: GBP {result['fixed_compensation']}.")
+    if due is not None:
+        click.echo(
+            f"Statutory interest at {result['annual_rate_percent']}% a year (8% over the Bank Rate of "
+            f"{result['reference_rate_percent']}%) for {result['days']} days from {result['interest_from']}: "
+            f"GBP {result['statutory_interest']} (GBP {result['daily_interest']} a day)."
+        )
+
+
 @compliance.command("validation-period")
 @click.option(
     "--sent", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="When the notice was sent."
