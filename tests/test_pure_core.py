@@ -15,6 +15,7 @@ PURE_MODULES = [
     "amicable.compliance.scenario",
     "amicable.compliance.engine",
     "amicable.compliance.late_payment",
+    "amicable.compliance.vectorized",
     "amicable.demo.portfolio",
 ]
 
