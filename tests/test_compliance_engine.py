@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -392,3 +393,16 @@ def test_uk_messages_must_not_press_to_borrow_and_letters_signpost_free_advice()
         uk_scenario("2025-03-10T12:00:00+00:00", contact={"channel": "letter", "content": "Dear Ana"})
     )
     assert (letter["decision"], rules(letter)) == ("allow", ["UK-CONC-ADVICE"])
+
+
+def test_the_documented_worked_examples_give_the_documented_answers(cli):
+    """docs/examples holds RULES.md's worked examples as a scenario file and the answers expected."""
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    result = cli("compliance", "check", examples / "worked-examples.json")
+    expected = json.loads((examples / "worked-examples.expected.json").read_text())
+
+    assert result.exit_code == 0, result.output
+    answers = json.loads(result.stdout)
+    assert len(answers) == len(expected)
+    for answer, wanted in zip(answers, expected, strict=True):
+        assert (answer["decision"], rules(answer)) == (wanted["decision"], wanted["rules"]), wanted["example"]
