@@ -406,3 +406,44 @@ def test_the_documented_worked_examples_give_the_documented_answers(cli):
     assert len(answers) == len(expected)
     for answer, wanted in zip(answers, expected, strict=True):
         assert (answer["decision"], rules(answer)) == (wanted["decision"], wanted["rules"]), wanted["example"]
+
+
+def test_a_validation_notice_overdue_more_than_five_days_after_the_first_communication_blocks_collection():
+    first = [
+        {"at": at(3, 12), "channel": "letter", "direction": "outbound", "debts": ["A"], "outcome": "sent"}
+    ]
+    on_time = check(scenario(at(7, 12), history=first, notices=[]))
+    assert on_time["decision"] == "allow"
+    overdue = check(scenario(at(10, 12), history=first, notices=[]))
+    assert (overdue["decision"], rules(overdue)) == ("block", ["US-REGF-VALIDATION"])
+    sent = check(
+        scenario(at(10, 12), history=first, notices=[{"kind": "validation", "sent_at": "2025-03-04"}])
+    )
+    assert sent["decision"] == "allow"
+
+
+def test_a_first_communication_is_flagged_to_carry_the_validation_notice():
+    result = check(scenario(at(10, 12), notices=[]))
+    assert (result["decision"], rules(result)) == ("allow", ["US-REGF-VALIDATION"])
+
+
+def test_a_run_of_unanswered_texts_is_flagged_for_a_person():
+    texts = [
+        {
+            "at": at(day, hour),
+            "channel": "sms",
+            "direction": "outbound",
+            "debts": ["A"],
+            "outcome": "delivered",
+        }
+        for day in (8, 9, 10)
+        for hour in (9, 12, 15)
+    ]
+    text = {"content": "A reminder." + MINI_MIRANDA + " Reply STOP to stop texts to this number."}
+    result = check(scenario(at(10, 17), "sms", history=texts, contact=text))
+    assert (result["decision"], rules(result)) == ("allow", ["US-REGF-HARASSMENT"])
+    replied = [
+        *texts,
+        {"at": at(9, 13), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "ok"},
+    ]
+    assert rules(check(scenario(at(10, 17), "sms", history=replied, contact=text))) == []

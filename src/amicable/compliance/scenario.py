@@ -104,6 +104,7 @@ class Scenario:
     holds: tuple[Hold, ...] = ()
     consents: tuple[Consent, ...] = ()
     notices: tuple[Notice, ...] = ()
+    notices_known: bool = False  # the scenario listed notices (even none); rules about them need this
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -279,5 +280,6 @@ def parse_scenario(data: Any) -> Scenario:
         holds=tuple(holds),
         consents=tuple(consents),
         notices=tuple(notices),
+        notices_known="notices" in data,
         raw=data,
     )
