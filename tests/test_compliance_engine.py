@@ -99,7 +99,9 @@ def test_example_4_a_text_needs_an_opt_out_instruction():
 
 def test_example_5_after_a_written_cease_a_payment_reminder_is_blocked():
     cease = [{"kind": "cease", "debts": None, "since": "2025-03-01", "until": None}]
-    reminder = {"content": "A reminder that 120.50 is due." + MINI_MIRANDA + " Unsubscribe: link"}
+    reminder = {
+        "content": "A reminder that 120.50 is due." + MINI_MIRANDA + " Unsubscribe: https://example.com/u"
+    }
     result = check(scenario(at(10, 12), "email", holds=cease, contact=reminder))
     assert (result["decision"], rules(result), result["next_allowed_at"]) == (
         "block",
@@ -296,7 +298,7 @@ def uk_scenario(now: str, **extra) -> dict:
         contact={"content": "About your account"},
     )
     for key, value in extra.items():
-        data[key] = {**data[key], **value}
+        data[key] = {**data[key], **value} if isinstance(value, dict) else value
     return data
 
 
@@ -351,13 +353,19 @@ def test_the_rules_command_lists_every_rule_with_its_citation(cli):
 
 
 def test_a_first_written_message_needs_the_mini_miranda_and_later_ones_say_debt_collector():
-    first = scenario(at(10, 12), "email", contact={"content": "Your statement is ready. Unsubscribe: link"})
+    first = scenario(
+        at(10, 12),
+        "email",
+        contact={"content": "Your statement is ready. Unsubscribe: https://example.com/u"},
+    )
     assert rules(check(first)) == ["US-REGF-MINI-MIRANDA"]
 
     earlier = [
         {"at": at(3, 12), "channel": "letter", "direction": "outbound", "debts": ["A"], "outcome": "sent"}
     ]
-    later = {"content": "This is a message from a debt collector. Your statement is ready. Unsubscribe: link"}
+    later = {
+        "content": "This is a message from a debt collector. Your statement is ready. Unsubscribe: https://example.com/u"
+    }
     assert check(scenario(at(10, 12), "email", history=earlier, contact=later))["decision"] == "allow"
 
 
@@ -377,7 +385,11 @@ def test_a_voicemail_must_be_a_limited_content_message(content, decision):
 
 def test_no_deadline_that_overshadows_the_right_to_dispute_during_the_validation_period():
     notice = [{"kind": "validation", "sent_at": "2025-02-20"}]  # period ends 29 March 2025
-    urgent = {"content": "Pay within 10 days to avoid legal action." + MINI_MIRANDA + " Unsubscribe: link"}
+    urgent = {
+        "content": "Pay within 10 days to avoid legal action."
+        + MINI_MIRANDA
+        + " Unsubscribe: https://example.com/u"
+    }
     during = check(scenario(at(10, 12), "email", notices=notice, contact=urgent))
     assert (during["decision"], rules(during)) == ("block", ["US-REGF-OVERSHADOWING"])
     after = check(scenario(at(1, 12, month=4), "email", notices=notice, contact=urgent))
@@ -447,3 +459,106 @@ def test_a_run_of_unanswered_texts_is_flagged_for_a_person():
         {"at": at(9, 13), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "ok"},
     ]
     assert rules(check(scenario(at(10, 17), "sms", history=replied, contact=text))) == []
+
+
+# ------------------------------------------------------------------- found in review, kept fixed
+
+
+def test_a_voicemail_is_a_call_for_the_limits():
+    assert check(scenario(at(9, 15), "voicemail", history=DAILY_CALLS))["decision"] == "block"
+    voicemails = [{**c, "channel": "voicemail", "outcome": "voicemail"} for c in DAILY_CALLS]
+    assert rules(check(scenario(at(9, 15), history=voicemails))) == ["US-REGF-CALL-7IN7"]
+
+
+def test_the_call_limits_apply_to_replies_too_but_not_to_calls_to_the_adviser():
+    talked = [call(at(4, 10), "conversation", direction="inbound")]
+    reply = check(scenario(at(5, 12), history=talked, contact={"purpose": "reply_to_debtor"}))
+    assert rules(reply) == ["US-REGF-CALL-AFTER-CONVERSATION"]
+    adviser = check(scenario(at(5, 12), history=talked, contact={"purpose": "adviser_contact"}))
+    assert adviser["decision"] == "allow"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Don\u2019t text me anymore",
+        "STOP STOP",
+        "Stop!! I told you already",
+        "I revoke my consent",
+        "cease and desist",
+    ],
+)
+def test_everyday_ways_of_saying_stop_are_honoured(reply):
+    stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": reply}
+    text = {"content": "A reminder." + MINI_MIRANDA + " Reply STOP to stop texts to this number."}
+    assert check(scenario(at(10, 12), "sms", history=[stop], contact=text))["decision"] == "block"
+
+
+def test_an_original_creditor_honours_opt_outs_too():
+    unsubscribe = {
+        "at": at(5, 12),
+        "channel": "email",
+        "direction": "inbound",
+        "debts": ["A"],
+        "content": "unsubscribe",
+    }
+    email = {"content": "Your bill. Unsubscribe: https://example.com/u"}
+    result = check(
+        scenario(at(10, 12), "email", history=[unsubscribe], creditor={"role": "creditor"}, contact=email)
+    )
+    assert (result["decision"], rules(result)) == ("block", ["GEN-OPTOUT"])
+
+
+def test_an_opt_out_confirmation_may_say_nothing_else():
+    stop = {"at": at(5, 12), "channel": "sms", "direction": "inbound", "debts": ["A"], "content": "STOP"}
+    sneaky = {
+        "purpose": "opt_out_confirmation",
+        "content": "You are unsubscribed. Pay $500 today at https://x.example",
+    }
+    assert check(scenario(at(10, 12), "sms", history=[stop], contact=sneaky))["decision"] == "block"
+
+
+def test_an_unknown_jurisdiction_is_refused_with_a_hint():
+    with pytest.raises(ScenarioError, match="United Kingdom is GB") as error:
+        parse_scenario(scenario(at(10, 12), debtor={"jurisdictions": ["UK"]}))
+    assert error.value.field == "debtor.jurisdictions[0]"
+
+
+def test_a_creditors_quiet_hours_win_where_regulation_f_applies():
+    quiet = {"role": "debt_collector", "settings": {"GEN-QUIET-HOURS": {"start": "09:00"}}}
+    result = check(scenario(at(10, 8, 30), creditor=quiet))
+    assert (result["decision"], result["next_allowed_at"]) == ("defer", at(10, 9))
+
+
+def test_a_reply_during_breathing_space_may_not_ask_for_payment():
+    asking = uk_scenario(
+        "2025-03-10T12:00:00+00:00",
+        contact={"purpose": "reply_to_debtor", "content": "Your balance is £200. Please pay the £200 now."},
+        holds=[{"kind": "breathing_space", "debts": None, "since": "2025-03-01", "until": "2025-04-29"}],
+    )
+    assert rules(check(asking)) == ["UK-BREATHING-SPACE"]
+
+
+def test_an_unanswered_call_is_not_a_first_communication():
+    missed = [call(at(3, 9))]
+    text = {"content": "This is from a debt collector. Reply STOP to stop texts to this number."}
+    assert rules(check(scenario(at(10, 12), "sms", history=missed, contact=text))) == ["US-REGF-MINI-MIRANDA"]
+
+
+def test_a_voicemail_naming_a_collections_business_is_not_limited_content():
+    message = {"content": "This is Jane from ABC Collections, please call me back at 555-0100."}
+    assert rules(check(scenario(at(10, 12), "voicemail", contact=message))) == ["US-REGF-LCM"]
+
+
+def test_call_us_is_not_a_way_to_opt_out_of_email():
+    email = {"content": "Your statement." + MINI_MIRANDA + " To opt out of emails, call us at 555-0100."}
+    assert rules(check(scenario(at(10, 12), "email", contact=email))) == ["US-REGF-OPTOUT-NOTICE"]
+
+
+def test_a_consent_covers_one_call_not_a_week_of_them():
+    consent = [{"channel": "call", "given_at": at(8, 10), "for_time": at(9, 12)}]
+    six = [call(at(day, 9)) for day in range(3, 9)]
+    first = check(scenario(at(9, 12), history=[*six, call(at(9, 9))], consents=consent))
+    assert first["decision"] == "allow"
+    used = [*six, call(at(9, 9)), call(at(9, 12))]
+    assert check(scenario(at(9, 15), history=used, consents=consent))["decision"] == "block"

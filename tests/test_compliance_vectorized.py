@@ -47,7 +47,7 @@ debtors = st.fixed_dictionaries(
                 {
                     "at": st.one_of(crowded, edges, moments),
                     "debt": st.sampled_from(["A", "A", "B"]),
-                    "channel": st.sampled_from(["call", "call", "sms", "email", "letter"]),
+                    "channel": st.sampled_from(["call", "call", "voicemail", "sms", "email", "letter"]),
                     "regulation_f": st.booleans(),
                 }
             ),

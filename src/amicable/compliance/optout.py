@@ -74,7 +74,8 @@ for _medium, _verbs in _SPANISH_VERBS.items():
 _PATTERNS += [
     (re.compile(r"\b(?:unsubscribe|opt[\s-]?out)\b"), None),
     (re.compile(r"\b(?:remove|take)\s+me\s+(?:from|off)\b"), None),
-    (re.compile(r"\b(?:leave me alone|stop all)\b"), None),
+    (re.compile(r"\b(?:leave me alone|stop all|cease and desist)\b"), None),
+    (re.compile(r"\brevok\w*\b"), None),
     (re.compile(r"\b(?:darme de baja|dar de baja|no quiero (?:recibir|mas))\b"), None),
 ]
 
@@ -88,7 +89,12 @@ class OptOut:
     medium: str | None
 
 
+# A message that starts with one of these is an opt-out ("STOP STOP", "Stop!! I told you already").
+LEADING_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "quit", "revoke", "optout"})
+
+
 def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")  # phones type curly apostrophes
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"[^\w\s'-]", " ", text)
@@ -100,6 +106,9 @@ def recognise_opt_out(text: str) -> OptOut | None:
     normal = _normalise(text)
     if normal.replace("-", " ") in KEYWORDS or normal in KEYWORDS:
         return OptOut(normal, None)
+    first_word = normal.split(" ", 1)[0]
+    if first_word in LEADING_KEYWORDS:
+        return OptOut(first_word, None)
     for pattern, medium in _PATTERNS:
         match = pattern.search(normal)
         if match:

@@ -13,6 +13,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from amicable.ledger.jurisdictions import check_region, iso_countries
+
 from .time_window import Interval
 
 CHANNELS = ("call", "sms", "email", "letter", "voicemail")
@@ -172,6 +174,24 @@ def _hhmm(value: Any, name: str) -> time:
         raise ScenarioError(name, f"{value!r} is not a time such as 18:00") from None
 
 
+# Jurisdictions that are not ISO 3166-2 subdivisions but have rules of their own.
+CITIES = {"US-NYC"}
+
+
+def _check_jurisdiction(code: str, name: str) -> None:
+    """A country (ISO 3166-1 alpha-2, e.g. GB not UK) or country-region (US-MA, GB-ENG), or a city we
+    know: an unknown code would silently switch packs off."""
+    country, _, region = code.partition("-")
+    if country not in iso_countries():
+        hint = " (the United Kingdom is GB)" if country == "UK" else ""
+        raise ScenarioError(name, f"{code!r}: {country!r} is not an ISO 3166-1 country code{hint}")
+    if region and code not in CITIES:
+        try:
+            check_region(country, region)
+        except ValueError as error:
+            raise ScenarioError(name, f"{code!r}: {error}") from None
+
+
 def parse_scenario(data: Any) -> Scenario:
     """A Scenario from decoded JSON, or ScenarioError naming the first bad field."""
     data = _obj(data, "scenario")
@@ -185,6 +205,8 @@ def parse_scenario(data: Any) -> Scenario:
     )
     if not jurisdictions:
         raise ScenarioError("debtor.jurisdictions", 'required: e.g. ["US", "US-CA"]')
+    for i, code in enumerate(jurisdictions):
+        _check_jurisdiction(code, f"debtor.jurisdictions[{i}]")
     timezones = []
     for i, zone in enumerate(_list(debtor.get("timezones"), "debtor.timezones")):
         name = f"debtor.timezones[{i}]"
@@ -221,7 +243,7 @@ def parse_scenario(data: Any) -> Scenario:
         name = f"history[{i}]"
         raw = _obj(raw, name)
         channel = _str(raw.get("channel"), f"{name}.channel", CHANNELS)
-        outcomes = CALL_OUTCOMES if channel == "call" else MESSAGE_OUTCOMES
+        outcomes = CALL_OUTCOMES if channel in {"call", "voicemail"} else MESSAGE_OUTCOMES
         outcome = raw.get("outcome")
         if outcome is not None:
             outcome = _str(outcome, f"{name}.outcome", outcomes)

@@ -5,7 +5,8 @@ would be slow. This form evaluates the rules that depend only on time and contac
 frame out, and gives the same answers as engine.decide for them (a property test checks this):
 
 - US-REGF-TIME, or GEN-QUIET-HOURS where Regulation F does not apply: 08:00-21:00 in every zone;
-- US-REGF-CALL-7IN7 and US-REGF-CALL-AFTER-CONVERSATION for collection calls.
+- US-REGF-CALL-7IN7 and US-REGF-CALL-AFTER-CONVERSATION for calls (voicemails included), except to
+  the debtor's adviser.
 
 Holds, consents, opt-outs, content and debtor-named inconvenient times are per-contact facts that the
 planner filters, or sends through engine.decide, before and after this pass.
@@ -27,6 +28,7 @@ WINDOW_START, WINDOW_END = time(8, 0), time(21, 0)
 MAX_CALLS, DAYS = 7, 7
 TIMED_CHANNELS = ["call", "sms", "email", "voicemail"]
 NOT_CONNECTED = ["busy", "not_in_service"]
+CALL_CHANNELS = ["call", "voicemail"]  # a call that reaches voicemail is a call
 
 
 def _local(frame: pl.DataFrame, zone_column: str, at_column: str, *, day: str | None, clock: str | None):
@@ -60,7 +62,7 @@ def time_window_ok(candidates: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFram
 def call_counts(candidates: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """contact_id, calls_7d (counted calls about the debt in the 7 local days to the candidate's day,
     not after it), talked_recently (a conversation about the debt in those 7 days)."""
-    calls = history.filter(pl.col("channel") == "call").select(
+    calls = history.filter(pl.col("channel").is_in(CALL_CHANNELS)).select(
         "debtor_id", "debt", pl.col("at").alias("call_at"), "direction", "outcome"
     )
     base = candidates.select("contact_id", "debtor_id", "debt", "at", "home_timezone")
@@ -90,12 +92,14 @@ def decide_frame(candidates: pl.DataFrame, zones: pl.DataFrame, history: pl.Data
     result = candidates.join(time_window_ok(candidates, zones), on="contact_id", how="left").join(
         call_counts(candidates, history), on="contact_id", how="left"
     )
-    collection_call = (
-        (pl.col("channel") == "call") & (pl.col("purpose") == "collection") & pl.col("regulation_f")
+    limited_call = (
+        pl.col("channel").is_in(CALL_CHANNELS)
+        & (pl.col("purpose") != "adviser_contact")
+        & pl.col("regulation_f")
     )
     timed = pl.col("channel").is_in(TIMED_CHANNELS)
-    seven = collection_call & (pl.col("calls_7d") >= MAX_CALLS)
-    talked = collection_call & pl.col("talked_recently")
+    seven = limited_call & (pl.col("calls_7d") >= MAX_CALLS)
+    talked = limited_call & pl.col("talked_recently")
     late = timed & ~pl.col("time_ok")
     time_rule = (
         pl.when(pl.col("regulation_f")).then(pl.lit("US-REGF-TIME")).otherwise(pl.lit("GEN-QUIET-HOURS"))

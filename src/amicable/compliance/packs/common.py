@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from ..decision import Effect, Reason
@@ -56,10 +57,12 @@ def confirmations_since(scenario: Scenario, since: datetime) -> int:
 def outside_hours(rule: Rule, scenario: Scenario) -> Reason | None:
     """Defer a contact outside the rule's daily window (08:00-21:00, or narrower if the creditor set
     it) or inside a time the debtor named as inconvenient, in any of the debtor's time zones."""
-    window = DailyWindow(
-        max(time.fromisoformat(rule.param(scenario, "start")), time.fromisoformat(rule.parameters["start"])),
-        min(time.fromisoformat(rule.param(scenario, "end")), time.fromisoformat(rule.parameters["end"])),
-    )
+    # The rule's own hours, narrowed by the creditor's settings for it and for GEN-QUIET-HOURS (a
+    # creditor's quiet hours still win where a legal rule replaces the generic one).
+    quiet = scenario.settings.get("GEN-QUIET-HOURS") or {}
+    starts = [rule.param(scenario, "start"), rule.parameters["start"], quiet.get("start", "00:00")]
+    ends = [rule.param(scenario, "end"), rule.parameters["end"], quiet.get("end", "23:59:59")]
+    window = DailyWindow(max(map(time.fromisoformat, starts)), min(map(time.fromisoformat, ends)))
     if is_convenient(scenario.now, scenario.timezones, window, scenario.inconvenient_times):
         return None
     zones = ", ".join(scenario.timezones)
@@ -72,3 +75,46 @@ def outside_hours(rule: Rule, scenario: Scenario) -> Reason | None:
         f"in {zones}",
         until=later,
     )
+
+
+_DEBT_OR_PAYMENT = re.compile(
+    r"\b(?:debts?|owe[sd]?|balance|pay(?:ment)?s?|due|overdue|arrears|collect\w*)\b|[$£€]\s?\d|https?://",
+    re.IGNORECASE,
+)
+_ASKS_FOR_PAYMENT = re.compile(
+    r"\bplease\s+pay\b|\bpay\s+(?:the|your|it|now|today|us)\b|\bmake\s+a\s+payment\b|\bpayment\s+is\s+due\b",
+    re.IGNORECASE,
+)
+
+
+def opt_out_block(rule: Rule, scenario: Scenario) -> Reason | None:
+    """After an opt-out from a medium, only one confirmation, with no other content, may follow."""
+    event = opt_out_of_channel(scenario)
+    if event is None:
+        return None
+    contact = scenario.contact
+    if contact.purpose == "opt_out_confirmation" and confirmations_since(scenario, event.at) == 0:
+        extra = _DEBT_OR_PAYMENT.search(contact.content or "")
+        if extra is None:
+            return None
+        return rule.reason(
+            Effect.BLOCK, f"an opt-out confirmation may say nothing else (found {extra.group(0)!r})"
+        )
+    return rule.reason(
+        Effect.BLOCK, f"the debtor opted out of {contact.channel} on {event.at:%d %b %Y} ({event.content!r})"
+    )
+
+
+def asks_for_payment(scenario: Scenario) -> bool:
+    return bool(scenario.contact.content and _ASKS_FOR_PAYMENT.search(scenario.contact.content))
+
+
+def communicated(event: Event) -> bool:
+    """Whether an outbound event conveyed information (Regulation F's "communication"): a letter,
+    email or text that did not fail, or a call that became a conversation. Unanswered calls, busy
+    lines and limited-content voicemails are attempts, not communications."""
+    if event.direction != "outbound":
+        return False
+    if event.channel in {"call", "voicemail"}:
+        return event.outcome == "conversation"
+    return event.outcome != "failed"

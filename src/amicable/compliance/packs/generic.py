@@ -5,18 +5,27 @@ from __future__ import annotations
 from ..decision import Effect
 from ..rule import Rule
 from ..scenario import Scenario
-from .common import active_holds, outside_hours
+from .common import active_holds, asks_for_payment, opt_out_block, outside_hours
 
 PACK = "GENERIC"
 
 
-def _hold_rule(kinds: set[str], effect: Effect, message: str):
+def _hold_rule(kinds: set[str], effect: Effect, message: str, exempt: frozenset[str] = frozenset()):
+    """A check for holds of `kinds`; contacts for an `exempt` purpose pass unless they ask for payment."""
+
     def check(rule: Rule, scenario: Scenario):
-        if active_holds(scenario, kinds):
-            return rule.reason(effect, message)
-        return None
+        if not active_holds(scenario, kinds):
+            return None
+        if scenario.contact.purpose in exempt and not asks_for_payment(scenario):
+            return None
+        return rule.reason(effect, message)
 
     return check
+
+
+EXEMPT_FROM_STAYS = frozenset(
+    {"reply_to_debtor", "adviser_contact", "required_by_law", "opt_out_confirmation"}
+)
 
 
 RULES = (
@@ -30,12 +39,47 @@ RULES = (
         parameters={"start": "08:00", "end": "21:00"},
     ),
     Rule(
+        "GEN-OPTOUT",
+        PACK,
+        "amicable policy; 47 CFR 64.1200(a)(10); 12 CFR 1006.14(h)",
+        "after an opt-out from a medium, only one confirmation with no other content",
+        opt_out_block,
+    ),
+    Rule(
+        "GEN-HOLD-CEASE",
+        PACK,
+        "amicable policy",
+        "no contact after a request to cease",
+        _hold_rule(
+            {"cease"},
+            Effect.BLOCK,
+            "the debtor asked us to stop contacting them",
+            frozenset({"opt_out_confirmation", "required_by_law"}),
+        ),
+    ),
+    Rule(
+        "GEN-HOLD-REPRESENTED",
+        PACK,
+        "amicable policy",
+        "contact the debtor's representative, not the debtor",
+        _hold_rule(
+            {"represented"},
+            Effect.BLOCK,
+            "the debtor is represented: contact the representative",
+            frozenset({"adviser_contact", "required_by_law"}),
+        ),
+    ),
+    Rule(
         "GEN-HOLD-BANKRUPTCY",
         PACK,
         "amicable policy (bankruptcy stays collection)",
         "no collection from a debtor in bankruptcy",
-        _hold_rule({"bankruptcy"}, Effect.BLOCK, "the debtor is in bankruptcy: collection is stayed"),
-        purposes=frozenset({"collection"}),
+        _hold_rule(
+            {"bankruptcy"},
+            Effect.BLOCK,
+            "the debtor is in bankruptcy: collection is stayed",
+            EXEMPT_FROM_STAYS,
+        ),
     ),
     Rule(
         "GEN-HOLD-DECEASED",

@@ -11,12 +11,16 @@ import holidays
 from ..decision import Effect
 from ..rule import Rule, start_of_day
 from ..scenario import Scenario
-from .common import active_holds, outside_hours
+from .common import active_holds, asks_for_payment, outside_hours
 
 PACK = "UK"
 
 
 def check_breathing_space(rule: Rule, scenario: Scenario):
+    """Replies to the debtor, contact with their adviser and notices the law requires are allowed,
+    but none of them may ask for payment (reg. 7)."""
+    if scenario.contact.purpose != "collection" and not asks_for_payment(scenario):
+        return None
     for hold in active_holds(scenario, {"breathing_space", "mental_health_crisis"}):
         until = start_of_day(hold.until + timedelta(days=1), scenario) if hold.until else None
         return rule.reason(
@@ -127,6 +131,5 @@ RULES = (
         "SI 2020/1311 regs 7, 11, 12",
         "no contact asking for payment during a breathing space",
         check_breathing_space,
-        purposes=frozenset({"collection"}),
     ),
 )

@@ -8,10 +8,15 @@ from datetime import timedelta
 from ..decision import Effect
 from ..rule import Rule, days_window, start_of_day
 from ..scenario import Event, Scenario
-from .common import active_holds, confirmations_since, opt_out_of_channel, outside_hours
+from .common import active_holds, opt_out_block, outside_hours
 
 PACK = "US-REGF"
-CALLS = frozenset({"call"})
+CALLS = frozenset({"call", "voicemail"})  # a call that reaches voicemail is a call (14(b)(3)(ii)-1)
+CALL_CHANNELS = {"call", "voicemail"}
+# 1006.14(b)(3): calls to the consumer's attorney or adviser do not count; every other purpose does.
+CALL_PURPOSES = frozenset(
+    {"collection", "opt_out_confirmation", "reply_to_debtor", "validation_notice", "required_by_law"}
+)
 TIMED = frozenset({"call", "sms", "email", "voicemail"})
 COLLECTION = frozenset({"collection"})
 NOT_CONNECTED = {"busy", "not_in_service"}  # 1006.14(b)(3): calls not connected do not count
@@ -22,15 +27,19 @@ CONSENT_DAYS = 7
 
 
 def _consented(scenario: Scenario, at) -> bool:
-    """A call at `at` had the consumer's direct prior consent given within the last 7 days, and no
-    conversation has used it up (1006.14(b)(3)(i))."""
+    """A call at `at` is the one the consumer gave direct prior consent for, within the last 7 days
+    (1006.14(b)(3)(i)). A consent covers one call: the first made from its `for_time` (with an hour's
+    grace before it), or from when it was given; a later call needs consent of its own."""
     for consent in scenario.consents:
-        if consent.channel != "call" or not (
-            consent.given_at <= at <= consent.given_at + timedelta(days=CONSENT_DAYS)
-        ):
+        if consent.channel != "call":
+            continue
+        opens = consent.given_at
+        if consent.for_time is not None:
+            opens = max(opens, consent.for_time - timedelta(hours=1))
+        if not (opens <= at <= consent.given_at + timedelta(days=CONSENT_DAYS)):
             continue
         used = any(
-            e.channel == "call" and e.outcome == "conversation" and consent.given_at < e.at < at
+            e.channel in CALL_CHANNELS and e.direction == "outbound" and opens <= e.at < at
             for e in scenario.history
         )
         if not used:
@@ -43,7 +52,7 @@ def _counted_calls(scenario: Scenario, debt: str, days: int) -> list[Event]:
     return [
         e
         for e in scenario.history
-        if e.channel == "call"
+        if e.channel in CALL_CHANNELS
         and e.direction == "outbound"
         and debt in e.debts
         and e.at <= scenario.now
@@ -79,7 +88,7 @@ def check_after_conversation(rule: Rule, scenario: Scenario):
         days = [
             scenario.local_day(e.at)
             for e in scenario.history
-            if e.channel == "call"
+            if e.channel in CALL_CHANNELS
             and e.outcome == "conversation"
             and debt in e.debts
             and e.at <= scenario.now
@@ -131,19 +140,16 @@ def check_attorney(rule: Rule, scenario: Scenario):
 
 
 def check_medium_opt_out(rule: Rule, scenario: Scenario):
-    event = opt_out_of_channel(scenario)
-    if event is None:
-        return None
-    if scenario.contact.purpose == "opt_out_confirmation" and confirmations_since(scenario, event.at) == 0:
-        return None  # exactly one confirmation, with no other content
-    return rule.reason(
-        Effect.BLOCK,
-        f"the debtor opted out of {scenario.contact.channel} on {event.at:%d %b %Y} ({event.content!r})",
-    )
+    return opt_out_block(rule, scenario)
 
 
 _SMS_OPT_OUT = re.compile(r"\b(?:reply|text|send)\s+[\"']?stop\b", re.IGNORECASE)
-_EMAIL_OPT_OUT = re.compile(r"unsubscribe|opt[\s-]?out|\breply\s+[\"']?stop\b", re.IGNORECASE)
+# An email needs a link to opt out or a reply instruction; "call us" or "write to us" is not enough.
+_EMAIL_OPT_OUT = re.compile(
+    r"(?:unsubscribe|opt[\s-]?out)\W[^\n]{0,80}?https?://|https?://\S*(?:unsubscribe|opt-?out)"
+    r"|\breply\s+[\"']?(?:stop|unsubscribe)\b",
+    re.IGNORECASE,
+)
 
 
 def check_opt_out_notice(rule: Rule, scenario: Scenario):
@@ -169,7 +175,7 @@ RULES = (
         "more than 7 calls within 7 consecutive days about a debt is presumed harassment",
         check_seven_in_seven,
         CALLS,
-        COLLECTION,
+        CALL_PURPOSES,
         {"max_calls": 7, "days": 7},
     ),
     Rule(
@@ -179,7 +185,7 @@ RULES = (
         "no call within 7 days after a telephone conversation about the debt",
         check_after_conversation,
         CALLS,
-        COLLECTION,
+        CALL_PURPOSES,
     ),
     Rule(
         "US-REGF-TIME",
@@ -197,6 +203,7 @@ RULES = (
         "12 CFR 1006.6(c); 15 U.S.C. 1692c(c)",
         "after a written request to cease, stop all communication",
         check_cease,
+        supersedes="GEN-HOLD-CEASE",
     ),
     Rule(
         "US-REGF-DISPUTE",
@@ -213,6 +220,7 @@ RULES = (
         "no contact with a consumer known to be represented by an attorney about the debt",
         check_attorney,
         purposes=frozenset({"collection", "reply_to_debtor", "validation_notice"}),
+        supersedes="GEN-HOLD-REPRESENTED",
     ),
     Rule(
         "US-REGF-MEDIUM-OPTOUT",
@@ -220,6 +228,7 @@ RULES = (
         "12 CFR 1006.14(h)",
         "honour a request not to be contacted through a medium; only a confirmation may follow",
         check_medium_opt_out,
+        supersedes="GEN-OPTOUT",
     ),
     Rule(
         "US-REGF-OPTOUT-NOTICE",

@@ -8,6 +8,7 @@ from ..decision import Effect
 from ..rule import Rule
 from ..scenario import Scenario
 from ..validation_period import validation_period_end
+from .common import communicated
 
 PACK = "US-REGF"
 WRITTEN = frozenset({"sms", "email", "letter"})
@@ -18,7 +19,7 @@ _FROM_COLLECTOR = re.compile(r"(?:from|by)\s+a\s+debt\s+collector", re.IGNORECAS
 
 # Words that make a voicemail more than a limited-content message: anything that reveals a debt.
 _DEBT_WORDS = re.compile(
-    r"\b(?:debts?|collect(?:ion|ing|or)?|owe[sd]?|owing|overdue|arrears|balance|payment|past\s+due)\b"
+    r"\b(?:debts?|collect\w*|recover\w*|owe[sd]?|owing|overdue|arrears|balance|payments?|past\s+due|account)\b"
     r"|[$£€]\s?\d",
     re.IGNORECASE,
 )
@@ -32,7 +33,7 @@ _OVERSHADOWING = re.compile(
 
 def _first_communication(scenario: Scenario) -> bool:
     return not any(
-        e.direction == "outbound" and e.at < scenario.now and set(e.debts) & set(scenario.contact.debts)
+        communicated(e) and e.at < scenario.now and set(e.debts) & set(scenario.contact.debts)
         for e in scenario.history
     )
 

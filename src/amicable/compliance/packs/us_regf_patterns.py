@@ -8,6 +8,7 @@ from datetime import timedelta
 from ..decision import Effect
 from ..rule import Rule, days_window
 from ..scenario import Scenario
+from .common import communicated
 
 PACK = "US-REGF"
 VALIDATION_DAYS = 5
@@ -24,7 +25,7 @@ def check_validation_notice(rule: Rule, scenario: Scenario):
     earlier = [
         e.at
         for e in scenario.history
-        if e.direction == "outbound" and e.at < scenario.now and set(e.debts) & set(scenario.contact.debts)
+        if communicated(e) and e.at < scenario.now and set(e.debts) & set(scenario.contact.debts)
     ]
     if not earlier:
         return rule.reason(

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from ..decision import Effect
 from ..rule import Rule
 from ..scenario import Scenario
-from .common import confirmations_since, opt_out_of_channel
+from .common import opt_out_block
 
 PACK = "US-TCPA"
 
 
 def check_revoked(rule: Rule, scenario: Scenario):
-    event = opt_out_of_channel(scenario)
-    if event is None:
-        return None
-    if scenario.contact.purpose == "opt_out_confirmation" and confirmations_since(scenario, event.at) == 0:
-        return None
-    return rule.reason(
-        Effect.BLOCK,
-        f"consent to {scenario.contact.channel} was revoked on {event.at:%d %b %Y} ({event.content!r}); "
-        "honoured at once",
-    )
+    return opt_out_block(rule, scenario)
 
 
 RULES = (
