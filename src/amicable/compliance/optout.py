@@ -106,11 +106,11 @@ def recognise_opt_out(text: str) -> OptOut | None:
     normal = _normalise(text)
     if normal.replace("-", " ") in KEYWORDS or normal in KEYWORDS:
         return OptOut(normal, None)
-    first_word = normal.split(" ", 1)[0]
-    if first_word in LEADING_KEYWORDS:
-        return OptOut(first_word, None)
-    for pattern, medium in _PATTERNS:
+    for pattern, medium in _PATTERNS:  # a request that names a medium says more than a bare keyword
         match = pattern.search(normal)
         if match:
             return OptOut(match.group(0), medium)
+    first_word = normal.split(" ", 1)[0]
+    if first_word in LEADING_KEYWORDS:
+        return OptOut(first_word, None)
     return None
