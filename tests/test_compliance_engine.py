@@ -562,3 +562,22 @@ def test_a_consent_covers_one_call_not_a_week_of_them():
     assert first["decision"] == "allow"
     used = [*six, call(at(9, 9)), call(at(9, 12))]
     assert check(scenario(at(9, 15), history=used, consents=consent))["decision"] == "block"
+
+
+def test_a_standard_breathing_space_without_an_end_lasts_sixty_days():
+    open_ended = [{"kind": "breathing_space", "debts": None, "since": "2025-03-01", "until": None}]
+    asking = {"content": "Please pay the balance."}
+    day_60 = check(uk_scenario("2025-04-29T12:00:00+01:00", contact=asking, holds=open_ended))
+    assert (day_60["decision"], day_60["next_allowed_at"]) == ("block", "2025-04-30T08:00:00+01:00")
+    day_61 = check(uk_scenario("2025-04-30T12:00:00+01:00", contact=asking, holds=open_ended))
+    assert "UK-BREATHING-SPACE" not in rules(day_61)
+
+
+def test_the_sentence_explaining_the_dispute_right_is_not_overshadowing():
+    notice = [{"kind": "validation", "sent_at": "2025-02-20"}]
+    letter = {
+        "content": "If you tell us within 30 days that you dispute the debt, we will stop collection."
+        + MINI_MIRANDA
+    }
+    result = check(scenario(at(10, 12), "letter", notices=notice, contact=letter))
+    assert "US-REGF-OVERSHADOWING" not in rules(result)

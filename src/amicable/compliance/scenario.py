@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,7 @@ HOLD_KINDS = (
     "vulnerability_review",
 )
 ROLES = ("creditor", "debt_collector")
+BREATHING_SPACE_DAYS = 60
 
 
 class ScenarioError(ValueError):
@@ -65,8 +66,17 @@ class Hold:
     since: date
     until: date | None  # the last day of the hold; None: open
 
+    @property
+    def last_day(self) -> date | None:
+        """The hold's last day. A standard breathing space with no end given lasts 60 days
+        (SI 2020/1311); a mental health crisis one lasts until it is ended."""
+        if self.until is None and self.kind == "breathing_space":
+            return self.since + timedelta(days=BREATHING_SPACE_DAYS - 1)
+        return self.until
+
     def active_on(self, day: date) -> bool:
-        return self.since <= day and (self.until is None or day <= self.until)
+        last = self.last_day
+        return self.since <= day and (last is None or day <= last)
 
     def covers(self, debts: tuple[str, ...]) -> bool:
         return self.debts is None or any(d in self.debts for d in debts)

@@ -22,7 +22,8 @@ def check_breathing_space(rule: Rule, scenario: Scenario):
     if scenario.contact.purpose != "collection" and not asks_for_payment(scenario):
         return None
     for hold in active_holds(scenario, {"breathing_space", "mental_health_crisis"}):
-        until = start_of_day(hold.until + timedelta(days=1), scenario) if hold.until else None
+        last = hold.last_day
+        until = start_of_day(last + timedelta(days=1), scenario) if last else None
         return rule.reason(
             Effect.BLOCK,
             "the debtor is in a breathing space: no contact asking for payment (replies to the debtor, "

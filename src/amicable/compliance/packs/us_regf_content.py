@@ -67,6 +67,12 @@ def check_limited_content(rule: Rule, scenario: Scenario):
     )
 
 
+def _sentence(text: str, at: int) -> str:
+    start = max(text.rfind(".", 0, at), text.rfind("\n", 0, at)) + 1
+    ends = [i for i in (text.find(".", at), text.find("\n", at)) if i != -1]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def check_overshadowing(rule: Rule, scenario: Scenario):
     content = scenario.contact.content
     sent = [n.sent_at for n in scenario.notices if n.kind == "validation"]
@@ -75,7 +81,15 @@ def check_overshadowing(rule: Rule, scenario: Scenario):
     ends = validation_period_end(max(sent))
     if scenario.local_day(scenario.now) > ends:
         return None
-    found = _OVERSHADOWING.search(content)
+    # A deadline in the sentence that explains the right to dispute is that right, not a threat to it.
+    found = next(
+        (
+            m
+            for m in _OVERSHADOWING.finditer(content)
+            if "disput" not in _sentence(content, m.start()).lower()
+        ),
+        None,
+    )
     if found is None:
         return None
     return rule.reason(
