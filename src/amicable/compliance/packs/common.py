@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from ..decision import Effect, Reason
 from ..optout import recognise_opt_out
-from ..rule import Rule
+from ..rule import Rule, start_of_day
 from ..scenario import Event, Hold, Scenario
 from ..time_window import DailyWindow, is_convenient, next_convenient
 
@@ -22,6 +22,12 @@ def active_holds(scenario: Scenario, kinds: set[str]) -> list[Hold]:
         for h in scenario.holds
         if h.kind in kinds and h.active_on(today) and h.covers(scenario.contact.debts)
     ]
+
+
+def hold_lifts_at(hold: Hold, scenario: Scenario) -> datetime | None:
+    """Midnight after the hold's last day in the debtor's home zone; None for a hold with no end."""
+    last = hold.last_day
+    return None if last is None else start_of_day(last + timedelta(days=1), scenario)
 
 
 def opt_out_of_channel(scenario: Scenario) -> Event | None:

@@ -9,9 +9,9 @@ from functools import cache
 import holidays
 
 from ..decision import Effect
-from ..rule import Rule, start_of_day
+from ..rule import Rule
 from ..scenario import Scenario
-from .common import active_holds, asks_for_payment, outside_hours
+from .common import active_holds, asks_for_payment, hold_lifts_at, outside_hours
 
 PACK = "UK"
 
@@ -22,8 +22,7 @@ def check_breathing_space(rule: Rule, scenario: Scenario):
     if scenario.contact.purpose != "collection" and not asks_for_payment(scenario):
         return None
     for hold in active_holds(scenario, {"breathing_space", "mental_health_crisis"}):
-        last = hold.last_day
-        until = start_of_day(last + timedelta(days=1), scenario) if last else None
+        until = hold_lifts_at(hold, scenario)
         return rule.reason(
             Effect.BLOCK,
             "the debtor is in a breathing space: no contact asking for payment (replies to the debtor, "

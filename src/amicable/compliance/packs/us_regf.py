@@ -8,7 +8,7 @@ from datetime import timedelta
 from ..decision import Effect
 from ..rule import Rule, days_window, start_of_day
 from ..scenario import Event, Scenario
-from .common import active_holds, opt_out_block, outside_hours
+from .common import active_holds, hold_lifts_at, opt_out_block, outside_hours
 
 PACK = "US-REGF"
 CALLS = frozenset({"call", "voicemail"})  # a call that reaches voicemail is a call (14(b)(3)(ii)-1)
@@ -124,7 +124,7 @@ def check_cease(rule: Rule, scenario: Scenario):
 
 def check_dispute(rule: Rule, scenario: Scenario):
     for hold in active_holds(scenario, {"dispute"}):
-        until = start_of_day(hold.until + timedelta(days=1), scenario) if hold.until else None
+        until = hold_lifts_at(hold, scenario)
         return rule.reason(
             Effect.BLOCK, "the debt is disputed: no collection until verification is sent", until=until
         )
