@@ -57,6 +57,8 @@ def list_rules(as_json: bool) -> None:
             "pack": rule.pack,
             "citation": rule.citation,
             "summary": rule.summary,
+            # a definition (what counts as a call) is what other rules build on, never checked alone
+            "kind": "rule" if rule.check is not None else "definition",
             "channels": sorted(rule.channels),
             "purposes": sorted(rule.purposes),
             "parameters": dict(rule.parameters),

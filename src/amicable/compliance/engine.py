@@ -8,7 +8,7 @@ from typing import Any
 from .decision import Decision, Effect, combine
 from .packs import RULES
 from .rule import Rule
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 
 MAX_REPLAYS = 20  # how many later moments are tried when looking for the next allowed time
 
@@ -29,10 +29,32 @@ def applicable_packs(scenario: Scenario) -> set[str]:
     return packs
 
 
+# Rules that are amicable's own policy, not law: a creditor may switch these off. Everything else is
+# the law or a safeguard for it and stays on whatever the settings say.
+SWITCHABLE = frozenset({"GEN-QUIET-HOURS", "GEN-VULNERABILITY-REVIEW"})
+
+
+def _disabled_rules(scenario: Scenario) -> set[str]:
+    names = scenario.settings.get("disabled_rules") or ()
+    if not isinstance(names, list | tuple):
+        raise ScenarioError("creditor.settings.disabled_rules", "expected a list of rule ids")
+    for i, name in enumerate(names):
+        if name not in SWITCHABLE:
+            raise ScenarioError(
+                f"creditor.settings.disabled_rules[{i}]",
+                f"{name!r} cannot be switched off; only {', '.join(sorted(SWITCHABLE))} can",
+            )
+    return set(names)
+
+
 def applicable_rules(scenario: Scenario) -> list[Rule]:
     packs = applicable_packs(scenario)
-    disabled = set(scenario.settings.get("disabled_rules") or ())
-    rules = [r for r in RULES if r.pack in packs and r.id not in disabled and r.applies_to(scenario)]
+    disabled = _disabled_rules(scenario)
+    rules = [
+        r
+        for r in RULES
+        if r.check is not None and r.pack in packs and r.id not in disabled and r.applies_to(scenario)
+    ]
     superseded = {r.supersedes for r in rules if r.supersedes}
     return [r for r in rules if r.id not in superseded]
 

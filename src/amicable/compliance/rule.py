@@ -20,24 +20,27 @@ class Rule:
     pack: str
     citation: str
     summary: str
-    check: Callable[[Rule, Scenario], Reason | None] = field(repr=False)
+    # None for a definition other rules build on (what counts as a call): listed, never checked.
+    check: Callable[[Rule, Scenario], Reason | None] | None = field(repr=False)
     channels: frozenset[str] = ALL_CHANNELS
     purposes: frozenset[str] = ALL_PURPOSES
     parameters: Mapping[str, Any] = field(default_factory=dict)
     supersedes: str | None = None  # a general rule this one replaces where both apply
+    higher_is_stricter: frozenset[str] = frozenset()  # parameters where a bigger number is stricter
 
     def applies_to(self, scenario: Scenario) -> bool:
         return scenario.contact.channel in self.channels and scenario.contact.purpose in self.purposes
 
     def param(self, scenario: Scenario, name: str) -> Any:
-        """A parameter, as the creditor set it where that is stricter (a lower cap), else the rule's.
+        """A parameter, as the creditor set it where that is stricter (a lower cap, a longer wait),
+        else the rule's.
 
         Creditor settings are keyed by rule id: {"US-REGF-CALL-7IN7": {"max_calls": 5}}.
         """
         default = self.parameters[name]
         chosen = (scenario.settings.get(self.id) or {}).get(name, default)
         if isinstance(default, int | float) and not isinstance(default, bool):
-            return min(default, chosen)
+            return max(default, chosen) if name in self.higher_is_stricter else min(default, chosen)
         return chosen
 
     def reason(self, effect, message: str, until: datetime | None = None) -> Reason:

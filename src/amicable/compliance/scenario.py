@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +26,12 @@ PURPOSES = (
     "validation_notice",
     "adviser_contact",
     "required_by_law",
+    "legal_action",  # issuing a court claim (channel: letter)
+    "credit_reporting",  # furnishing the debt to a credit bureau (channel: letter)
 )
+# Acts about the debt that are not messages to the debtor: opt-outs and cease requests do not stop them.
+ACTS = frozenset({"legal_action", "credit_reporting"})
+MESSAGE_PURPOSES = frozenset(PURPOSES) - ACTS
 DIRECTIONS = ("outbound", "inbound")
 CALL_OUTCOMES = ("conversation", "no_answer", "voicemail", "busy", "not_in_service", "dropped")
 MESSAGE_OUTCOMES = ("sent", "delivered", "failed")
@@ -40,6 +46,9 @@ HOLD_KINDS = (
     "vulnerability_review",
 )
 ROLES = ("creditor", "debt_collector")
+DEBTOR_KINDS = ("individual", "sole_trader", "company")
+LINE_TYPES = ("mobile", "landline", "unknown")
+PROPOSAL_STATUSES = ("pending", "accepted", "refused")
 BREATHING_SPACE_DAYS = 60
 
 
@@ -91,8 +100,25 @@ class Consent:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    kind: str
+    kind: str  # validation, letter_of_claim, reply_form (from the debtor), documents (we sent)
     sent_at: date
+    seeking_advice: bool = False  # a reply form saying the debtor is getting debt advice
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What is known of the number or address the contact goes to. Fields left out are unknown, and
+    rules that need them do not judge."""
+
+    line_type: str | None = None  # mobile, landline, unknown
+    automated: bool | None = None  # an autodialled or prerecorded call, or a text from a platform
+    debtor_provided: bool | None = None  # the debtor gave this number or address for the debt
+    consented_at: datetime | None = None  # direct consent to be contacted here
+    debtor_used_at: datetime | None = None  # the debtor last wrote to us from here
+    reassigned_checked_at: datetime | None = None  # last reassigned-numbers database check
+    notice_and_opt_out: bool | None = None  # the 1006.6(d)(4)(ii) email procedure was followed
+    workplace: bool = False
+    employer_prohibits: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +127,36 @@ class Contact:
     debts: tuple[str, ...]
     purpose: str
     content: str | None
+    to: Recipient | None = None
+    postcard: bool = False
+    envelope: str | None = None  # what is printed on the outside of a letter
+
+
+@dataclass(frozen=True, slots=True)
+class DebtFacts:
+    time_barred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A repayment offer the debtor made."""
+
+    made_at: datetime
+    status: str  # pending, accepted, refused
+    monthly_amount: Decimal | None = None
+    affordable: bool | None = None  # None: judge from the financial statement when there is one
+
+
+@dataclass(frozen=True, slots=True)
+class FinancialStatement:
+    """The debtor's Standard Financial Statement, monthly, in the debt's currency."""
+
+    income: Decimal
+    expenditure: Decimal
+
+    @property
+    def surplus(self) -> Decimal:
+        return self.income - self.expenditure
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +172,10 @@ class Scenario:
     holds: tuple[Hold, ...] = ()
     consents: tuple[Consent, ...] = ()
     notices: tuple[Notice, ...] = ()
+    debts: Mapping[str, DebtFacts] = field(default_factory=dict)
+    debtor_kind: str = "individual"
+    proposals: tuple[Proposal, ...] = ()
+    financial_statement: FinancialStatement | None = None
     notices_known: bool = False  # the scenario listed notices (even none); rules about them need this
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -184,6 +244,92 @@ def _hhmm(value: Any, name: str) -> time:
         raise ScenarioError(name, f"{value!r} is not a time such as 18:00") from None
 
 
+def _bool(value: Any, name: str, default: bool | None = None) -> bool | None:
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ScenarioError(name, f"{value!r} is not true or false")
+    return value
+
+
+def _optional_datetime(value: Any, name: str) -> datetime | None:
+    return None if value is None else _datetime(value, name)
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    # Amounts are strings or integers: a float such as 0.1 is not the amount it looks like.
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ScenarioError(name, f'{value!r}: write an amount as a string, e.g. "120.50"')
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ScenarioError(name, f"{value!r} is not an amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise ScenarioError(name, f"{value!r} is not an amount of zero or more")
+    return amount
+
+
+def _recipient(value: Any, name: str) -> Recipient | None:
+    if value is None:
+        return None
+    raw = _obj(value, name)
+    known = {f for f in Recipient.__dataclass_fields__}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ScenarioError(
+            f"{name}.{unknown[0]}", f"unknown field; the fields are {', '.join(sorted(known))}"
+        )
+    line_type = raw.get("line_type")
+    return Recipient(
+        line_type=None if line_type is None else _str(line_type, f"{name}.line_type", LINE_TYPES),
+        automated=_bool(raw.get("automated"), f"{name}.automated"),
+        debtor_provided=_bool(raw.get("debtor_provided"), f"{name}.debtor_provided"),
+        consented_at=_optional_datetime(raw.get("consented_at"), f"{name}.consented_at"),
+        debtor_used_at=_optional_datetime(raw.get("debtor_used_at"), f"{name}.debtor_used_at"),
+        reassigned_checked_at=_optional_datetime(
+            raw.get("reassigned_checked_at"), f"{name}.reassigned_checked_at"
+        ),
+        notice_and_opt_out=_bool(raw.get("notice_and_opt_out"), f"{name}.notice_and_opt_out"),
+        workplace=_bool(raw.get("workplace"), f"{name}.workplace", False),
+        employer_prohibits=_bool(raw.get("employer_prohibits"), f"{name}.employer_prohibits", False),
+    )
+
+
+def _debt_facts(value: Any) -> dict[str, DebtFacts]:
+    facts = {}
+    for debt, raw in _obj(value or {}, "debts").items():
+        raw = _obj(raw, f"debts.{debt}")
+        facts[debt] = DebtFacts(time_barred=_bool(raw.get("time_barred"), f"debts.{debt}.time_barred", False))
+    return facts
+
+
+def _proposals(value: Any) -> tuple[Proposal, ...]:
+    proposals = []
+    for i, raw in enumerate(_list(value, "proposals")):
+        name = f"proposals[{i}]"
+        raw = _obj(raw, name)
+        amount = raw.get("monthly_amount")
+        proposals.append(
+            Proposal(
+                made_at=_datetime(raw.get("made_at"), f"{name}.made_at"),
+                status=_str(raw.get("status"), f"{name}.status", PROPOSAL_STATUSES),
+                monthly_amount=None if amount is None else _decimal(amount, f"{name}.monthly_amount"),
+                affordable=_bool(raw.get("affordable"), f"{name}.affordable"),
+            )
+        )
+    return tuple(sorted(proposals, key=lambda p: p.made_at))
+
+
+def _financial_statement(value: Any) -> FinancialStatement | None:
+    if value is None:
+        return None
+    raw = _obj(value, "debtor.financial_statement")
+    return FinancialStatement(
+        income=_decimal(raw.get("income"), "debtor.financial_statement.income"),
+        expenditure=_decimal(raw.get("expenditure"), "debtor.financial_statement.expenditure"),
+    )
+
+
 # Jurisdictions that are not ISO 3166-2 subdivisions but have rules of their own.
 CITIES = {"US-NYC"}
 
@@ -245,9 +391,13 @@ def parse_scenario(data: Any) -> Scenario:
         debts=_debts(raw_contact.get("debts"), "contact.debts"),
         purpose=_str(raw_contact.get("purpose", "collection"), "contact.purpose", PURPOSES),
         content=raw_contact.get("content"),
+        to=_recipient(raw_contact.get("to"), "contact.to"),
+        postcard=_bool(raw_contact.get("postcard"), "contact.postcard", False),
+        envelope=raw_contact.get("envelope"),
     )
-    if contact.content is not None and not isinstance(contact.content, str):
-        raise ScenarioError("contact.content", "expected a string or null")
+    for text in ("content", "envelope"):
+        if getattr(contact, text) is not None and not isinstance(getattr(contact, text), str):
+            raise ScenarioError(f"contact.{text}", "expected a string or null")
     history = []
     for i, raw in enumerate(_list(data.get("history"), "history")):
         name = f"history[{i}]"
@@ -297,6 +447,7 @@ def parse_scenario(data: Any) -> Scenario:
         Notice(
             _str(_obj(raw, f"notices[{i}]").get("kind"), f"notices[{i}].kind"),
             _date(raw.get("sent_at"), f"notices[{i}].sent_at"),
+            _bool(raw.get("seeking_advice"), f"notices[{i}].seeking_advice", False),
         )
         for i, raw in enumerate(_list(data.get("notices"), "notices"))
     ]
@@ -312,6 +463,10 @@ def parse_scenario(data: Any) -> Scenario:
         holds=tuple(holds),
         consents=tuple(consents),
         notices=tuple(notices),
+        debts=_debt_facts(data.get("debts")),
+        debtor_kind=_str(debtor.get("kind", "individual"), "debtor.kind", DEBTOR_KINDS),
+        proposals=_proposals(data.get("proposals")),
+        financial_statement=_financial_statement(debtor.get("financial_statement")),
         notices_known="notices" in data,
         raw=data,
     )

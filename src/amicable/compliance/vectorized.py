@@ -24,10 +24,12 @@ from datetime import time
 
 import polars as pl
 
+from .packs import us_regf
+
 WINDOW_START, WINDOW_END = time(8, 0), time(21, 0)
 MAX_CALLS, DAYS = 7, 7
 TIMED_CHANNELS = ["call", "sms", "email", "voicemail"]
-NOT_CONNECTED = ["busy", "not_in_service"]
+NOT_CONNECTED = list(us_regf.NOT_CONNECTED)
 CALL_CHANNELS = ["call", "voicemail"]  # a call that reaches voicemail is a call
 
 

@@ -49,8 +49,8 @@ def opt_out_of_channel(scenario: Scenario) -> Event | None:
     return found
 
 
-def confirmations_since(scenario: Scenario, since: datetime) -> int:
-    """Outbound messages on the contact's channel after `since` (an opt-out allows one: its confirmation)."""
+def outbound_since(scenario: Scenario, since: datetime) -> int:
+    """Outbound messages on the contact's channel after `since` (after an opt-out, one: the confirmation)."""
     return sum(
         1
         for e in scenario.history
@@ -58,6 +58,22 @@ def confirmations_since(scenario: Scenario, since: datetime) -> int:
         and e.channel == scenario.contact.channel
         and since < e.at <= scenario.now
     )
+
+
+def _first_reply(scenario: Scenario) -> bool:
+    """Whether the contact is the one reply, in the same medium, to a message the debtor started
+    (comment 6(b)(1)(i)-1): their latest inbound message on this channel has had no answer yet."""
+    contact = scenario.contact
+    if contact.purpose != "reply_to_debtor":
+        return False
+    inbound = [
+        e.at
+        for e in scenario.history
+        if e.direction == "inbound" and e.channel == contact.channel and e.at <= scenario.now
+    ]
+    if not inbound:
+        return False
+    return outbound_since(scenario, max(inbound)) == 0
 
 
 def outside_hours(rule: Rule, scenario: Scenario) -> Reason | None:
@@ -71,6 +87,12 @@ def outside_hours(rule: Rule, scenario: Scenario) -> Reason | None:
     window = DailyWindow(max(map(time.fromisoformat, starts)), min(map(time.fromisoformat, ends)))
     if is_convenient(scenario.now, scenario.timezones, window, scenario.inconvenient_times):
         return None
+    if is_convenient(scenario.now, scenario.timezones, window, ()) and _first_reply(scenario):
+        return rule.reason(
+            Effect.ALLOW,
+            "the debtor said this time is inconvenient, but one reply in the same medium to a message "
+            "they started is allowed",
+        )
     zones = ", ".join(scenario.timezones)
     later = next_convenient(scenario.now, scenario.timezones, window, scenario.inconvenient_times)
     if later is None:
@@ -99,7 +121,7 @@ def opt_out_block(rule: Rule, scenario: Scenario) -> Reason | None:
     if event is None:
         return None
     contact = scenario.contact
-    if contact.purpose == "opt_out_confirmation" and confirmations_since(scenario, event.at) == 0:
+    if contact.purpose == "opt_out_confirmation" and outbound_since(scenario, event.at) == 0:
         extra = _DEBT_OR_PAYMENT.search(contact.content or "")
         if extra is None:
             return None

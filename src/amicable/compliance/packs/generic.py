@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..decision import Effect
 from ..rule import Rule
-from ..scenario import Scenario
+from ..scenario import ACTS, MESSAGE_PURPOSES, Scenario
 from .common import active_holds, asks_for_payment, opt_out_block, outside_hours
 
 PACK = "GENERIC"
@@ -44,6 +44,7 @@ RULES = (
         "amicable policy; 47 CFR 64.1200(a)(10); 12 CFR 1006.14(h)",
         "after an opt-out from a medium, only one confirmation with no other content",
         opt_out_block,
+        purposes=MESSAGE_PURPOSES,
     ),
     Rule(
         "GEN-HOLD-CEASE",
@@ -54,7 +55,7 @@ RULES = (
             {"cease"},
             Effect.BLOCK,
             "the debtor asked us to stop contacting them",
-            frozenset({"opt_out_confirmation", "required_by_law"}),
+            frozenset({"opt_out_confirmation", "required_by_law", *ACTS}),
         ),
     ),
     Rule(

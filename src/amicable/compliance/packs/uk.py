@@ -10,19 +10,39 @@ import holidays
 
 from ..decision import Effect
 from ..rule import Rule
-from ..scenario import Scenario
+from ..scenario import ACTS, Scenario
 from .common import active_holds, asks_for_payment, hold_lifts_at, outside_hours
 
 PACK = "UK"
 
 
+_PERMITTED = {
+    "reply_to_debtor": "a reply to the debtor",
+    "adviser_contact": "contact with their debt adviser",
+    "required_by_law": "contact the law requires",
+    "validation_notice": "a notice the law requires",
+    "opt_out_confirmation": "an opt-out confirmation",
+}
+
+
 def check_breathing_space(rule: Rule, scenario: Scenario):
     """Replies to the debtor, contact with their adviser and notices the law requires are allowed,
     but none of them may ask for payment (reg. 7)."""
-    if scenario.contact.purpose != "collection" and not asks_for_payment(scenario):
-        return None
+    exempt = scenario.contact.purpose not in {"collection", *ACTS} and not asks_for_payment(scenario)
     for hold in active_holds(scenario, {"breathing_space", "mental_health_crisis"}):
         until = hold_lifts_at(hold, scenario)
+        if exempt:
+            return rule.reason(
+                Effect.ALLOW,
+                f"the debtor is in a breathing space; {_PERMITTED[scenario.contact.purpose]} is allowed "
+                "as long as it asks for no payment",
+            )
+        if scenario.contact.purpose in ACTS:
+            return rule.reason(
+                Effect.BLOCK,
+                "the debtor is in a breathing space: no enforcement action, court claim or report",
+                until=until,
+            )
         return rule.reason(
             Effect.BLOCK,
             "the debtor is in a breathing space: no contact asking for payment (replies to the debtor, "

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ..decision import Effect
 from ..rule import Rule, days_window, start_of_day
-from ..scenario import Event, Scenario
+from ..scenario import ACTS, MESSAGE_PURPOSES, Event, Scenario
 from .common import active_holds, hold_lifts_at, opt_out_block, outside_hours
 
 PACK = "US-REGF"
@@ -19,32 +19,55 @@ CALL_PURPOSES = frozenset(
 )
 TIMED = frozenset({"call", "sms", "email", "voicemail"})
 COLLECTION = frozenset({"collection"})
-NOT_CONNECTED = {"busy", "not_in_service"}  # 1006.14(b)(3): calls not connected do not count
-CONSENT_DAYS = 7
+NOT_CONNECTED = ("busy", "not_in_service")  # 1006.14(b)(3): calls not connected do not count
+# Comment 14(b)(3)(ii)-1: a call that rang unanswered, reached voicemail or was dropped was placed.
+PLACED = ("no_answer", "voicemail", "dropped", "conversation")
 
 
 # ---------------------------------------------------------------------------------- call frequency
 
 
 def _consented(scenario: Scenario, at) -> bool:
-    """A call at `at` is the one the consumer gave direct prior consent for, within the last 7 days
-    (1006.14(b)(3)(i)). A consent covers one call: the first made from its `for_time` (with an hour's
-    grace before it), or from when it was given; a later call needs consent of its own."""
+    return _consent_for(scenario, at) is not None
+
+
+def _consent_for(scenario: Scenario, at):
+    """The consent a call at `at` is made with: direct prior consent given within the last 7 days
+    (1006.14(b)(3)(i); a creditor may shorten the 7). A consent covers one call: the first made from
+    its `for_time` (with an hour's grace before it), or from when it was given; a later call needs
+    consent of its own."""
+    days = CALL_EXCLUDED.param(scenario, "consent_days")
     for consent in scenario.consents:
         if consent.channel != "call":
             continue
         opens = consent.given_at
         if consent.for_time is not None:
             opens = max(opens, consent.for_time - timedelta(hours=1))
-        if not (opens <= at <= consent.given_at + timedelta(days=CONSENT_DAYS)):
+        if not (opens <= at <= consent.given_at + timedelta(days=days)):
             continue
         used = any(
             e.channel in CALL_CHANNELS and e.direction == "outbound" and opens <= e.at < at
             for e in scenario.history
         )
         if not used:
-            return True
-    return False
+            return consent
+    return None
+
+
+def check_excluded(rule: Rule, scenario: Scenario):
+    """Say why the call limits do not apply to this call, when they do not."""
+    if scenario.contact.purpose == "adviser_contact":
+        return rule.reason(
+            Effect.ALLOW, "a call to the debtor's adviser does not count toward the call limits"
+        )
+    consent = _consent_for(scenario, scenario.now)
+    if consent is not None:
+        return rule.reason(
+            Effect.ALLOW,
+            f"the debtor asked for this call on {consent.given_at:%d %b %Y}: it does not count toward "
+            "the call limits",
+        )
+    return None
 
 
 def _counted_calls(scenario: Scenario, debt: str, days: int) -> list[Event]:
@@ -57,7 +80,7 @@ def _counted_calls(scenario: Scenario, debt: str, days: int) -> list[Event]:
         and debt in e.debts
         and e.at <= scenario.now
         and first <= scenario.local_day(e.at) <= today
-        and e.outcome not in NOT_CONNECTED
+        and (e.outcome is None or e.outcome in PLACED)
         and not _consented(scenario, e.at)
     ]
 
@@ -115,7 +138,9 @@ def check_time(rule: Rule, scenario: Scenario):
 
 
 def check_cease(rule: Rule, scenario: Scenario):
-    if scenario.contact.purpose in {"opt_out_confirmation", "required_by_law"}:
+    # After a cease only notice that efforts end or that a remedy will be invoked may follow, and
+    # invoking it (a claim, a report) is not a communication.
+    if scenario.contact.purpose in {"opt_out_confirmation", "required_by_law", *ACTS}:
         return None
     if active_holds(scenario, {"cease"}):
         return rule.reason(Effect.BLOCK, "the debtor asked in writing that communication cease")
@@ -167,7 +192,29 @@ def check_opt_out_notice(rule: Rule, scenario: Scenario):
     return rule.reason(Effect.BLOCK, f"the message gives no simple way to opt out; add {how}")
 
 
+CALL_EXCLUDED = Rule(
+    "US-REGF-CALL-EXCLUDED",
+    PACK,
+    "12 CFR 1006.14(b)(3)",
+    "calls that do not count toward the call limits: with direct consent from the last 7 days (one call "
+    "each), not connected (busy, not in service), or to the debtor's attorney or adviser",
+    check_excluded,
+    CALLS,
+    parameters={"consent_days": 7, "not_connected": NOT_CONNECTED},
+)
+
 RULES = (
+    Rule(
+        "US-REGF-CALL-CONNECTED",
+        PACK,
+        "12 CFR 1006.14(b)(3)(ii), comment 14(b)(3)(ii)-1",
+        "what counts as a placed call: rang with no answer, reached voicemail, answered then dropped; "
+        "the call limits count these (a definition the limits build on)",
+        None,
+        CALLS,
+        parameters={"placed": PLACED},
+    ),
+    CALL_EXCLUDED,
     Rule(
         "US-REGF-CALL-7IN7",
         PACK,
@@ -211,7 +258,7 @@ RULES = (
         "12 CFR 1006.38(d)(2)",
         "a dispute in the validation period stops collection of the disputed debt until verification",
         check_dispute,
-        purposes=COLLECTION,
+        purposes=COLLECTION | ACTS,
     ),
     Rule(
         "US-REGF-ATTORNEY",
@@ -228,6 +275,7 @@ RULES = (
         "12 CFR 1006.14(h)",
         "honour a request not to be contacted through a medium; only a confirmation may follow",
         check_medium_opt_out,
+        purposes=MESSAGE_PURPOSES,
         supersedes="GEN-OPTOUT",
     ),
     Rule(
