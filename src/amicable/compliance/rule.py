@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .decision import Reason
-from .scenario import CHANNELS, PURPOSES, Scenario
+from .scenario import CHANNELS, PURPOSES, Scenario, ScenarioError
 
 ALL_CHANNELS = frozenset(CHANNELS)
 ALL_PURPOSES = frozenset(PURPOSES)
@@ -39,6 +39,11 @@ class Rule:
         """
         default = self.parameters[name]
         chosen = (scenario.settings.get(self.id) or {}).get(name, default)
+        if type(chosen) is not type(default) and default is not None:
+            raise ScenarioError(
+                f"creditor.settings.{self.id}.{name}",
+                f"{chosen!r} should be a {type(default).__name__} like the rule's own {default!r}",
+            )
         if isinstance(default, int | float) and not isinstance(default, bool):
             return max(default, chosen) if name in self.higher_is_stricter else min(default, chosen)
         return chosen

@@ -48,6 +48,7 @@ HOLD_KINDS = (
 ROLES = ("creditor", "debt_collector")
 DEBTOR_KINDS = ("individual", "sole_trader", "company")
 LINE_TYPES = ("mobile", "landline", "unknown")
+NOTICE_KINDS = ("validation", "letter_of_claim", "reply_form", "documents")
 PROPOSAL_STATUSES = ("pending", "accepted", "refused")
 BREATHING_SPACE_DAYS = 60
 
@@ -299,6 +300,9 @@ def _debt_facts(value: Any) -> dict[str, DebtFacts]:
     facts = {}
     for debt, raw in _obj(value or {}, "debts").items():
         raw = _obj(raw, f"debts.{debt}")
+        for key in raw:
+            if key != "time_barred":
+                raise ScenarioError(f"debts.{debt}.{key}", "unknown field; the field is time_barred")
         facts[debt] = DebtFacts(time_barred=_bool(raw.get("time_barred"), f"debts.{debt}.time_barred", False))
     return facts
 
@@ -445,7 +449,7 @@ def parse_scenario(data: Any) -> Scenario:
         )
     notices = [
         Notice(
-            _str(_obj(raw, f"notices[{i}]").get("kind"), f"notices[{i}].kind"),
+            _str(_obj(raw, f"notices[{i}]").get("kind"), f"notices[{i}].kind", NOTICE_KINDS),
             _date(raw.get("sent_at"), f"notices[{i}].sent_at"),
             _bool(raw.get("seeking_advice"), f"notices[{i}].seeking_advice", False),
         )

@@ -36,13 +36,14 @@ def check_sms_safe_harbor(rule: Rule, scenario: Scenario):
     if to is None:
         return None
     texted = _debtor_wrote_from(scenario, "sms")
-    origin = texted or to.consented_at
+    consented = to.consented_at if to.consented_at and to.consented_at <= scenario.now else None
+    origin = texted or consented
     if origin is None:
         return rule.reason(
             Effect.FLAG, "the debtor has neither texted from this number nor agreed to texts on it"
         )
     days = rule.param(scenario, "days")
-    recent = [t for t in (texted, to.reassigned_checked_at) if t is not None]
+    recent = [t for t in (texted, to.reassigned_checked_at) if t is not None and t <= scenario.now]
     if not recent or max(recent) < scenario.now - timedelta(days=days):
         return rule.reason(
             Effect.FLAG,
@@ -58,7 +59,8 @@ def check_email_safe_harbor(rule: Rule, scenario: Scenario):
     to = scenario.contact.to
     if to is None:
         return None
-    if _debtor_wrote_from(scenario, "email") or to.consented_at or to.notice_and_opt_out:
+    consented = to.consented_at is not None and to.consented_at <= scenario.now
+    if _debtor_wrote_from(scenario, "email") or consented or to.notice_and_opt_out:
         return None
     return rule.reason(
         Effect.FLAG,
@@ -80,7 +82,7 @@ def check_workplace(rule: Rule, scenario: Scenario):
 # requested", a barcode. These words give the debt away.
 _REVEALING = re.compile(
     r"\b(?:debts?|collect\w*|overdue|past\s+due|arrears|owe[sd]?|owing|balance|final\s+notice|"
-    r"demand|payment|recovery|delinquent)\b",
+    r"demand|payment|recover\w*|delinquent)\b",
     re.IGNORECASE,
 )
 
@@ -106,6 +108,17 @@ _THREATENS_SUIT = re.compile(
 )
 
 
+# "We will not sue you" is the disclosure several states require, not a threat.
+_NEGATED = re.compile(r"\b(?:not|never|cannot|can't|won't|will\s+not|no)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
+def _threat_of_suit(content: str) -> re.Match[str] | None:
+    for found in _THREATENS_SUIT.finditer(content):
+        if not _NEGATED.search(content[max(0, found.start() - 40) : found.start()]):
+            return found
+    return None
+
+
 def check_time_barred(rule: Rule, scenario: Scenario):
     barred = [d for d in scenario.contact.debts if scenario.debts.get(d) and scenario.debts[d].time_barred]
     if not barred:
@@ -113,7 +126,7 @@ def check_time_barred(rule: Rule, scenario: Scenario):
     which = ", ".join(barred)
     if scenario.contact.purpose == "legal_action":
         return rule.reason(Effect.BLOCK, f"debt {which} is time-barred: never sue on it")
-    found = _THREATENS_SUIT.search(scenario.contact.content or "")
+    found = _threat_of_suit(scenario.contact.content or "")
     if found:
         return rule.reason(
             Effect.BLOCK,
@@ -128,7 +141,12 @@ def check_passive_reporting(rule: Rule, scenario: Scenario):
     undeliverable."""
     days = rule.param(scenario, "wait_days")
     debts = set(scenario.contact.debts)
-    told = [e for e in scenario.history if communicated(e) and e.at <= scenario.now and debts & set(e.debts)]
+    # Speaking to the debtor counts whoever dialled (1006.30(a)(1)(i)).
+    told = [
+        e
+        for e in scenario.history
+        if (communicated(e) or e.outcome == "conversation") and e.at <= scenario.now and debts & set(e.debts)
+    ]
     failures = [
         e
         for e in scenario.history
@@ -156,11 +174,21 @@ def check_passive_reporting(rule: Rule, scenario: Scenario):
     return None
 
 
-_DATE_PATTERNS = ("%B %-d, %Y", "%-d %B %Y", "%m/%d/%Y", "%Y-%m-%d", "%b %-d, %Y", "%-d %b %Y")
+_DATE_PATTERNS = (
+    "%B %-d, %Y",
+    "%B %-d %Y",
+    "%-d %B %Y",
+    "%m/%d/%Y",
+    "%-m/%-d/%Y",
+    "%Y-%m-%d",
+    "%b %-d, %Y",
+    "%-d %b %Y",
+)
+_ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
 
 
 def _mentions(content: str, day: date) -> bool:
-    lowered = content.lower()
+    lowered = _ORDINAL.sub(r"\1", content.lower())  # "April 16th, 2025" is "April 16, 2025"
     return any(day.strftime(p).lower() in lowered for p in _DATE_PATTERNS)
 
 

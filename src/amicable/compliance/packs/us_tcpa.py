@@ -25,7 +25,8 @@ def check_consent(rule: Rule, scenario: Scenario):
     if to is None or to.line_type is None or to.line_type == "landline":
         return None
     automated = AUTOMATED_BY_DEFAULT[scenario.contact.channel] if to.automated is None else to.automated
-    if not automated or to.debtor_provided or to.consented_at:
+    consented = to.consented_at is not None and to.consented_at <= scenario.now
+    if not automated or to.debtor_provided or consented:
         return None
     kind = "a mobile" if to.line_type == "mobile" else "a number that may be a mobile"
     return rule.reason(
