@@ -1,0 +1,1 @@
+"""Playbooks: declarative contact strategies, read from YAML and validated (pure: no Django)."""
