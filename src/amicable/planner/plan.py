@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 
 import polars as pl
@@ -152,33 +152,32 @@ def _facts(snapshot: Snapshot, instalments: pl.DataFrame, today: date) -> pl.Dat
     )
 
 
-def _assignments(facts: pl.DataFrame, snapshot: Snapshot, playbooks: Mapping[str, Playbook]) -> pl.DataFrame:
-    """account_id, playbook: the creditor's playbooks whose segment covers the account. A pinned
-    playbook replaces the creditor's dated (collection) playbooks; event-only ones still run."""
-    dated = {name for name, book in playbooks.items() if any(s.day is not None for s in book.steps)}
-    by_creditor = facts.join(snapshot.creditor_playbooks, on="creditor", how="inner")
-    pinned = facts.filter(pl.col("pinned_playbook").is_not_null()).with_columns(
-        pl.col("pinned_playbook").alias("playbook"), pl.lit(True).alias("pinned")
-    )
-    pairs = pl.concat(
-        [
-            by_creditor.filter(
-                pl.col("pinned_playbook").is_null() | ~pl.col("playbook").is_in(list(dated))
-            ).with_columns(pl.lit(False).alias("pinned")),
-            pinned.select([*by_creditor.columns, "pinned"]),
-        ]
-    ).unique(["account_id", "playbook"])
-    unknown = set(pairs["playbook"].unique().to_list()) - set(playbooks)
+def _check_names(snapshot: Snapshot, playbooks: Mapping[str, Playbook]) -> None:
+    named = set(snapshot.creditor_playbooks["playbook"].unique().to_list())
+    named |= set(snapshot.accounts["pinned_playbook"].drop_nulls().unique().to_list())
+    unknown = named - set(playbooks)
     if unknown:
         raise ValueError(
             f"no playbook named {', '.join(sorted(unknown))} (known: {', '.join(sorted(playbooks))})"
         )
-    parts = [
-        # A pin is a person's choice for this account: it holds whatever the segment says.
-        pairs.filter((pl.col("playbook") == name) & (pl.col("pinned") | segment_filter(book.segment)))
-        for name, book in playbooks.items()
-    ]
-    return pl.concat(parts).select("account_id", "playbook")
+
+
+def _assigned(rows: pl.DataFrame, snapshot: Snapshot, playbooks: Mapping[str, Playbook]) -> pl.DataFrame:
+    """Keep the steps of playbooks that cover each account: the creditor's, where the segment matches.
+    A pinned playbook replaces the creditor's dated (collection) playbooks, whatever its segment says
+    (a pin is a person's choice for this account); event-only playbooks still run."""
+    dated = [name for name, book in playbooks.items() if any(s.day is not None for s in book.steps)]
+    chosen = snapshot.creditor_playbooks.unique().with_columns(pl.lit(True).alias("by_creditor"))
+    rows = rows.join(chosen, on=["creditor", "playbook"], how="left").with_columns(
+        (pl.col("pinned_playbook") == pl.col("playbook")).fill_null(False).alias("pinned")
+    )
+    unpinned = pl.col("by_creditor").fill_null(False) & (
+        pl.col("pinned_playbook").is_null() | ~pl.col("playbook").is_in(dated)
+    )
+    in_segment = pl.lit(False)
+    for name, book in playbooks.items():
+        in_segment = in_segment | ((pl.col("playbook") == name) & segment_filter(book.segment))
+    return rows.filter(pl.col("pinned") | (unpinned & in_segment)).drop("by_creditor", "pinned")
 
 
 def _triggered(
@@ -312,15 +311,21 @@ def plan_day(
     snapshot: Snapshot, playbooks: Mapping[str, Playbook], today: date, windows: Windows = Windows()
 ) -> Plan:
     snapshot.check()
+    _check_names(snapshot, playbooks)
     steps = _steps_frame(playbooks)
     instalments = _instalments(snapshot)
-    facts = _facts(snapshot, instalments, today)
-    assigned = _assignments(facts, snapshot, playbooks)
+    triggered = _triggered(snapshot, instalments, steps, today)
+    # From here on only the accounts with a step today (a few percent) are carried along.
+    today_accounts = triggered.select("account_id").unique()
+    facts = _facts(
+        replace(snapshot, accounts=snapshot.accounts.join(today_accounts, on="account_id", how="semi")),
+        instalments.join(today_accounts, on="account_id", how="semi"),
+        today,
+    )
+    rows = triggered.join(facts, on="account_id", how="inner")
     rows = (
-        _triggered(snapshot, instalments, steps, today)
-        .join(assigned, on=["account_id", "playbook"], how="inner")
+        _assigned(rows, snapshot, playbooks)
         .join(steps, on=["playbook", "step_id"], how="inner")
-        .join(facts, on="account_id", how="inner")
         .with_columns(_stop_reason().alias("stop"))
         .with_row_index("row")
     )
