@@ -84,8 +84,9 @@ def _register() -> None:
     from .creditors import creditors
     from .demo import demo
     from .importing import import_group
+    from .plan import plan
 
-    for command in (bench, compliance, creditors, demo, import_group):
+    for command in (bench, compliance, creditors, demo, import_group, plan):
         main.add_command(command)
 
 

@@ -46,6 +46,9 @@ class Account(models.Model):
         blank=True,
         help_text="The balance the last import file stated: a re-import adjusts only when this changes.",
     )
+    playbook = models.CharField(
+        max_length=64, blank=True, help_text="Pinned to this playbook instead of the creditor's dated ones."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

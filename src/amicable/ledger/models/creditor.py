@@ -17,6 +17,10 @@ def default_country() -> str:
     return settings.DEFAULT_COUNTRY
 
 
+def default_playbooks() -> list[str]:
+    return ["consumer", "business", "arrangement", "aftercare"]
+
+
 class Creditor(models.Model):
     """A party that is owed money. An agency running amicable serves several."""
 
@@ -43,6 +47,11 @@ class Creditor(models.Model):
         choices=[(o.value, o.value.replace("_", " ")) for o in AllocationOrder],
         default=AllocationOrder.OLDEST_FIRST,
         help_text="How payments are spread over what is owed.",
+    )
+    playbooks = models.JSONField(
+        default=default_playbooks,
+        blank=True,
+        help_text='The playbooks this creditor runs, by name (docs/playbooks.md): ["consumer", "aftercare"].',
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
