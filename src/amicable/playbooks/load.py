@@ -30,8 +30,11 @@ from .model import (
 
 
 class PlaybookError(ValueError):
-    def __init__(self, source: str, node: Node | None, field: str, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
+    def __init__(
+        self, source: str, node: Node | None, field: str, message: str, line: int | None = None
+    ) -> None:
+        if line is None:
+            line = node.start_mark.line + 1 if node is not None else 1
         super().__init__(f"{source}, line {line}, {field}: {message}")
         self.source, self.line, self.field = source, line, field
 
@@ -45,7 +48,7 @@ class _Reader:
 
     def mapping(self, node: Node, field: str, allowed: tuple[str, ...]) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            self.fail(node, field, "expected a mapping of names to values")
+            self.fail(node, field or "playbook", "expected a mapping of names to values")
         result = {}
         for key, value in node.value:
             name = key.value if isinstance(key, ScalarNode) else None
@@ -67,7 +70,11 @@ class _Reader:
     def integer(self, node: Node, field: str) -> int:
         if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:int":
             self.fail(node, field, f"{getattr(node, 'value', node)!r} is not a whole number")
-        return int(node.value)
+        # YAML's own reading of the integer forms it allows (0x10, 1_000, 1:30).
+        value = yaml.safe_load(node.value)
+        if not isinstance(value, int):
+            self.fail(node, field, f"{node.value!r} is not a whole number")
+        return value
 
     def amount(self, node: Node, field: str) -> Decimal:
         try:
@@ -156,7 +163,11 @@ def _step(read: _Reader, node: Node, field: str) -> Step:
             Variant(read.text(k, f"{field}.variants"), read.integer(v, f"{field}.variants.{k.value}"))
             for k, v in vnode.value
         )
+        seen_names: set[str] = set()
         for (k, _), variant in zip(vnode.value, variants, strict=True):
+            if variant.name in seen_names:
+                read.fail(k, f"{field}.variants.{variant.name}", "given twice")
+            seen_names.add(variant.name)
             if variant.weight <= 0:
                 read.fail(k, f"{field}.variants.{variant.name}", "a weight must be 1 or more")
     channels = read.texts(raw["channels"], f"{field}.channels", CHANNELS)
@@ -183,7 +194,12 @@ def parse_playbook(text: str, source: str) -> Playbook:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark else 1
-        raise PlaybookError(source, None, "yaml", f"line {line}: {error.problem}") from None
+        raise PlaybookError(source, None, "yaml", str(error.problem), line=line) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        raise PlaybookError(
+            source, None, "yaml", f"character {error.character!r} is not allowed", line=line
+        ) from None
     if root is None:
         read.fail(None, "playbook", "the file is empty")
     raw = read.mapping(root, "", ("playbook", "title", "description", "segment", "steps"))
@@ -211,7 +227,11 @@ def parse_playbook(text: str, source: str) -> Playbook:
 
 
 def load_playbook(path: Path) -> Playbook:
-    return parse_playbook(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise PlaybookError(str(path), None, "encoding", f"not UTF-8 text (byte {error.start})") from None
+    return parse_playbook(text, str(path))
 
 
 def default_playbooks() -> dict[str, Playbook]:
