@@ -22,20 +22,7 @@ from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
-
-def _status_mb(field: str) -> float:
-    """A memory figure of this process from /proc/self/status (Linux): VmRSS now, VmHWM peak."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def _reset_peak() -> None:
-    """Start a new high-water mark, so the import's peak is not the generator's."""
-    with open("/proc/self/clear_refs", "w") as handle:
-        handle.write("5")
+from memory import reset_peak, status_mb
 
 
 def main() -> None:
@@ -95,8 +82,8 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     generate_seconds = time.perf_counter() - started
     del portfolio
     gc.collect()
-    baseline_mb = _status_mb("VmRSS")
-    _reset_peak()
+    baseline_mb = status_mb("VmRSS")
+    reset_peak()
 
     stages: dict[str, float] = {}
     marks: list[tuple[str, float]] = []
@@ -135,7 +122,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         "payments": paid.counts["payments_posted"],
         "payments_seconds": round(payments_seconds, 2),
         "payments_per_second": round(paid.counts["payments_posted"] / payments_seconds),
-        "peak_rss_mb": round(_status_mb("VmHWM")),
+        "peak_rss_mb": round(status_mb("VmHWM")),
         "rss_before_import_mb": round(baseline_mb),
         "peak_rss_parse_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "generate_seconds": round(generate_seconds, 2),

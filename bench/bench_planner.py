@@ -25,6 +25,7 @@ import polars as pl
 from amicable.planner.plan import plan_day
 from amicable.planner.snapshot import MONEY, SCHEMAS, Snapshot
 from amicable.playbooks.load import default_playbooks
+from memory import reset_peak, status_mb
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Europe/London"]
 TODAY = date(2026, 3, 10)
@@ -155,21 +156,6 @@ def _write(accounts: int, seed: int, folder: Path) -> None:
         frame.write_parquet(folder / f"{name}.parquet")
 
 
-def _status_mb(field: str) -> float:
-    """VmRSS (now) or VmHWM (peak) of this process, from /proc/self/status (Linux)."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def _reset_peak() -> None:
-    """Start a new high-water mark, so the planner's peak is not the generator's."""
-    with open("/proc/self/clear_refs", "w") as handle:
-        handle.write("5")
-
-
 def _read(folder: Path) -> dict[str, pl.DataFrame]:
     return {name: pl.read_parquet(folder / f"{name}.parquet") for name in SCHEMAS}
 
@@ -196,7 +182,7 @@ def main() -> None:
         floor_seconds = min(_time_floor(folder) for _ in range(2))
         gc.collect()
         playbooks = default_playbooks()
-        _reset_peak()
+        reset_peak()
         seconds = float("inf")
         for _ in range(2):
             started = time.perf_counter()
@@ -208,7 +194,7 @@ def main() -> None:
         "accounts": args.accounts,
         "history_events": history_rows,
         "seconds": round(seconds, 2),
-        "peak_rss_mb": round(_status_mb("VmHWM")),
+        "peak_rss_mb": round(status_mb("VmHWM")),
         "floor_seconds": round(floor_seconds, 2),
         "ratio_to_floor": round(seconds / floor_seconds, 1) if floor_seconds else None,
         "candidates": plan.candidates.height,

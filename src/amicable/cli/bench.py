@@ -35,4 +35,5 @@ def bench(ctx: click.Context, name: str | None) -> None:
     if name not in available:
         raise click.ClickException(f"no benchmark {name!r}; available: {', '.join(available)}")
     sys.argv = [f"amicable bench {name}", *ctx.args]
+    sys.path.insert(0, str(folder))  # benchmarks share helpers in bench/ (memory.py)
     runpy.run_path(str(folder / f"bench_{name}.py"), run_name="__main__")
