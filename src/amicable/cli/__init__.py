@@ -85,8 +85,9 @@ def _register() -> None:
     from .demo import demo
     from .importing import import_group
     from .plan import plan
+    from .templates import templates
 
-    for command in (bench, compliance, creditors, demo, import_group, plan):
+    for command in (bench, compliance, creditors, demo, import_group, plan, templates):
         main.add_command(command)
 
 

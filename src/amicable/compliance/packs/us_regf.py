@@ -168,10 +168,11 @@ def check_medium_opt_out(rule: Rule, scenario: Scenario):
     return opt_out_block(rule, scenario)
 
 
-_SMS_OPT_OUT = re.compile(r"\b(?:reply|text|send)\s+[\"']?stop\b", re.IGNORECASE)
+SMS_OPT_OUT = re.compile(r"\b(?:reply|text|send|responda|env[ií]e|escriba)\s+[\"']?stop\b", re.IGNORECASE)
 # An email needs a link to opt out or a reply instruction; "call us" or "write to us" is not enough.
-_EMAIL_OPT_OUT = re.compile(
-    r"(?:unsubscribe|opt[\s-]?out)\W[^\n]{0,80}?https?://|https?://\S*(?:unsubscribe|opt-?out)"
+EMAIL_OPT_OUT = re.compile(
+    r"(?:unsubscribe|opt[\s-]?out|cancel(?:ar|e)\s+la\s+suscripci[oó]n|darse\s+de\s+baja)\W[^\n]{0,80}?https?://"
+    r"|https?://\S*(?:unsubscribe|opt-?out)"
     r"|\breply\s+[\"']?(?:stop|unsubscribe)\b",
     re.IGNORECASE,
 )
@@ -181,7 +182,7 @@ def check_opt_out_notice(rule: Rule, scenario: Scenario):
     content = scenario.contact.content
     if content is None:
         return None
-    pattern = _SMS_OPT_OUT if scenario.contact.channel == "sms" else _EMAIL_OPT_OUT
+    pattern = SMS_OPT_OUT if scenario.contact.channel == "sms" else EMAIL_OPT_OUT
     if pattern.search(content):
         return None
     how = (

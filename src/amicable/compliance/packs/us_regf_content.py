@@ -13,9 +13,11 @@ from .common import communicated
 PACK = "US-REGF"
 WRITTEN = frozenset({"sms", "email", "letter"})
 
-_ATTEMPTING = re.compile(r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt", re.IGNORECASE)
+ATTEMPTING = re.compile(r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt", re.IGNORECASE)
 _USED_FOR = re.compile(r"information\s+(?:obtained\s+)?(?:will|may)\s+be\s+used\s+for\s+that\s+purpose", re.I)
-_FROM_COLLECTOR = re.compile(r"(?:from|by)\s+a\s+debt\s+collector", re.IGNORECASE)
+FROM_COLLECTOR = re.compile(
+    r"(?:from|by)\s+a\s+debt\s+collector|de\s+un\s+cobrador\s+de\s+deudas", re.IGNORECASE
+)
 
 # Words that make a voicemail more than a limited-content message: anything that reveals a debt.
 _DEBT_WORDS = re.compile(
@@ -43,14 +45,14 @@ def check_mini_miranda(rule: Rule, scenario: Scenario):
     if content is None:
         return None
     if _first_communication(scenario):
-        if _ATTEMPTING.search(content) and _USED_FOR.search(content):
+        if ATTEMPTING.search(content) and _USED_FOR.search(content):
             return None
         return rule.reason(
             Effect.BLOCK,
             "a first communication must say that this is an attempt to collect a debt and that any "
             "information obtained will be used for that purpose",
         )
-    if _FROM_COLLECTOR.search(content) or _ATTEMPTING.search(content):
+    if FROM_COLLECTOR.search(content) or ATTEMPTING.search(content):
         return None
     return rule.reason(Effect.BLOCK, "every later communication must say that it is from a debt collector")
 

@@ -1,0 +1,58 @@
+"""What every message must carry, added when a template leaves it out (docs/messages.md):
+
+- SMS: how to opt out by text (US-REGF-OPTOUT-NOTICE; TCPA);
+- email: an opt-out link;
+- where Regulation F applies, the debt-collector disclosure (US-REGF-MINI-MIRANDA: later communications).
+
+The checks that look for these are the compliance engine's own patterns, so what is added is what
+the rules accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from amicable.compliance.packs.us_regf import EMAIL_OPT_OUT, SMS_OPT_OUT
+from amicable.compliance.packs.us_regf_content import ATTEMPTING, FROM_COLLECTOR
+
+_SMS_STOP = {
+    "en": "Reply STOP to stop texts to this number.",
+    "es": "Responda STOP para no recibir más mensajes de texto en este número.",
+}
+_EMAIL_OPT_OUT = {
+    "en": "To stop emails to this address, unsubscribe here: {url}",
+    "es": "Para no recibir más correos en esta dirección, cancele la suscripción aquí: {url}",
+}
+_DISCLOSURE = {
+    "en": "This communication is from a debt collector.",
+    "es": "Esta comunicación es de un cobrador de deudas.",
+}
+# The compliance engine's own patterns: what is added is what the rules accept.
+_HAS_SMS_STOP = SMS_OPT_OUT
+_HAS_OPT_OUT_LINK = EMAIL_OPT_OUT
+
+
+def _has_disclosure(body: str) -> bool:
+    return bool(FROM_COLLECTOR.search(body) or ATTEMPTING.search(body))
+
+
+def _lang(language: str) -> str:
+    return "es" if language.split("-")[0] == "es" else "en"
+
+
+def add_required(channel: str, body: str, language: str, regulation_f: bool, links: Mapping[str, str]) -> str:
+    lang = _lang(language)
+    additions = []
+    if regulation_f and channel in {"email", "sms", "letter"} and not _has_disclosure(body):
+        additions.append(_DISCLOSURE[lang])
+    if channel == "sms" and not _HAS_SMS_STOP.search(body):
+        additions.append(_SMS_STOP[lang])
+    if channel == "email" and not _HAS_OPT_OUT_LINK.search(body):
+        url = links.get("opt_out")
+        if not url:
+            raise ValueError("an email needs links.opt_out for its opt-out line")
+        additions.append(_EMAIL_OPT_OUT[lang].format(url=url))
+    if not additions:
+        return body
+    joiner = " " if channel == "sms" else "\n\n"
+    return body + joiner + joiner.join(additions)
