@@ -9,7 +9,7 @@ from amicable.compliance.scenario import parse_scenario
 from amicable.messages.checks import ERROR, reading_grade, sms_size, tone
 from amicable.messages.required import add_required
 
-LINKS = {"opt_out": "https://pay.example/p/abc/stop"}
+OPT_OUT = "https://pay.example/p/abc/stop"
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_what_amicable_adds_is_what_the_rules_accept(channel, language):
     """A template without an opt-out line or a disclosure gets them, in the message's language, and the
     compliance engine then allows the message."""
     bare = "Hola Ana, le recordamos su pago." if language == "es" else "Hi Ana, a reminder about your bill."
-    body = add_required(channel, bare, language, True, LINKS)
+    body = add_required(channel, bare, language, True, OPT_OUT)
     assert body.startswith(bare)
     result = as_json(decide(parse_scenario(scenario(channel, body))))
     assert result["decision"] == "allow", result
@@ -103,15 +103,124 @@ def test_what_amicable_adds_is_what_the_rules_accept(channel, language):
 
 def test_nothing_is_added_twice():
     text = "Hi Ana. This is from a debt collector. Reply STOP to stop texts to this number."
-    assert add_required("sms", text, "en", True, LINKS) == text
+    assert add_required("sms", text, "en", True, OPT_OUT) == text
 
 
 def test_an_email_without_an_opt_out_link_cannot_be_completed():
     with pytest.raises(ValueError, match=r"links\.opt_out"):
-        add_required("email", "Hi", "en", False, {})
+        add_required("email", "Hi", "en", False, None)
 
 
 def test_a_letter_gets_the_disclosure_but_no_opt_out_line():
-    body = add_required("letter", "Dear Ana,", "en", True, LINKS)
+    body = add_required("letter", "Dear Ana,", "en", True, OPT_OUT)
     assert body == "Dear Ana,\n\nThis communication is from a debt collector."
-    assert add_required("letter", "Dear Ana,", "en", False, LINKS) == "Dear Ana,"
+    assert add_required("letter", "Dear Ana,", "en", False, OPT_OUT) == "Dear Ana,"
+
+
+# ------------------------------------------------------------------------------------------- render
+
+
+@pytest.fixture
+def template_dir(tmp_path, monkeypatch):
+    """A templates folder of the test's own, for templates with mistakes in them."""
+    from amicable.messages import render as render_module
+
+    monkeypatch.setattr(render_module, "TEMPLATES", tmp_path)
+    render_module.environment.cache_clear()
+    yield tmp_path
+    render_module.environment.cache_clear()
+
+
+def write(folder, relative: str, text: str) -> None:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_missing_variable_is_an_error_naming_the_file_never_a_blank(template_dir):
+    from amicable.messages.render import TemplateError, render
+    from amicable.messages.sample import sample_context
+
+    write(template_dir, "sms/hello.en.j2", "{% block body %}Hi {{ customer.nickname }}{% endblock %}")
+    with pytest.raises(TemplateError, match=r"sms/hello\.en\.j2: .*nickname"):
+        render("sms", "hello", sample_context("en"), language="en")
+
+
+def test_the_sandbox_refuses_to_reach_outside_the_context(template_dir):
+    from amicable.messages.render import TemplateError, render
+    from amicable.messages.sample import sample_context
+
+    write(template_dir, "sms/sneaky.en.j2", "{% block body %}{{ customer.__class__.__mro__ }}{% endblock %}")
+    with pytest.raises(TemplateError, match="sneaky"):
+        render("sms", "sneaky", sample_context("en"), language="en")
+
+
+def test_language_and_variant_fall_back_in_order(template_dir):
+    """The customer's language first, then the variant: a British customer is not sent American
+    wording for the sake of an experiment (the variant actually used is what is recorded)."""
+    from amicable.messages.render import render
+    from amicable.messages.sample import sample_context
+
+    write(template_dir, "sms/note.en.j2", "{% block body %}Hello{% endblock %}")
+    write(template_dir, "sms/note.en-GB.j2", "{% block body %}Hello from Britain{% endblock %}")
+    write(template_dir, "sms/note.brief.en.j2", "{% block body %}Hi{% endblock %}")
+    write(template_dir, "sms/note.es.j2", "{% block body %}Hola{% endblock %}")
+    cases = [
+        ("en-US", None, "sms/note.en.j2"),
+        ("en-GB", None, "sms/note.en-GB.j2"),
+        ("en-GB", "brief", "sms/note.en-GB.j2"),  # the customer's own wording first
+        ("es-MX", "brief", "sms/note.es.j2"),
+        ("fr", None, "sms/note.en.j2"),
+    ]
+    for language, variant, path in cases:
+        message = render("sms", "note", sample_context("en"), language=language, variant=variant)
+        assert message.path == path, (language, variant)
+
+
+def test_money_and_dates_follow_the_customers_locale(template_dir):
+    from amicable.messages.render import render
+    from amicable.messages.sample import sample_context
+
+    write(
+        template_dir,
+        "sms/due.en.j2",
+        "{% block body %}{{ next_due.amount|money }} on {{ next_due.date|long_date }}{% endblock %}",
+    )
+    write(
+        template_dir,
+        "sms/due.es.j2",
+        "{% block body %}{{ next_due.amount|money }} el {{ next_due.date|long_date }}{% endblock %}",
+    )
+    us = render("sms", "due", sample_context("en-US"), language="en-US").body
+    gb = render("sms", "due", sample_context("en-GB"), language="en-GB").body
+    es = render("sms", "due", sample_context("es"), language="es").body
+    assert us.startswith("$61.40 on March 17, 2026")
+    assert gb.startswith("£61.40 on 17 March 2026")
+    assert es.startswith("61,40\xa0US$ el 17 de marzo de 2026")
+
+
+def test_every_shipped_template_passes_its_checks(cli):
+    """`amicable templates check` over the shipped templates: no errors (warnings are allowed)."""
+    import json
+
+    result = cli("templates", "check", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 40
+    assert all(not row["errors"] for row in rows)
+    assert {row["template"].split("/")[0] for row in rows} == {"call", "email", "letter", "sms"}
+
+
+def test_a_shipped_reminder_reads_well_in_english_and_spanish():
+    from amicable.messages.render import render
+    from amicable.messages.sample import sample_context
+
+    for language in ("en", "es"):
+        message = render(
+            "sms", "reminder_upcoming", sample_context(language), language=language, regulation_f=True
+        )
+        assert "Northwind Energy" in message.body
+        assert "STOP" in message.body
+        assert (
+            ("debt collector" in message.body) if language == "en" else ("cobrador de deudas" in message.body)
+        )

@@ -138,7 +138,9 @@ def render(
     except JinjaError as error:
         raise TemplateError(f"{path}: {error}") from None
     main = "script" if channel == "call" else "body"
-    body = add_required(channel, blocks[main], used_language, regulation_f, context.get("links") or {})
+    links = context.get("links")
+    opt_out = links.get("opt_out") if isinstance(links, Mapping) else getattr(links, "opt_out", None)
+    body = add_required(channel, blocks[main], used_language, regulation_f, opt_out)
     return Rendered(
         channel=channel,
         template=template,

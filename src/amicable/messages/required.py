@@ -10,14 +10,12 @@ the rules accept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from amicable.compliance.packs.us_regf import EMAIL_OPT_OUT, SMS_OPT_OUT
 from amicable.compliance.packs.us_regf_content import ATTEMPTING, FROM_COLLECTOR
 
 _SMS_STOP = {
     "en": "Reply STOP to stop texts to this number.",
-    "es": "Responda STOP para no recibir más mensajes de texto en este número.",
+    "es": "Responda STOP para dejar de recibir textos.",
 }
 _EMAIL_OPT_OUT = {
     "en": "To stop emails to this address, unsubscribe here: {url}",
@@ -25,7 +23,7 @@ _EMAIL_OPT_OUT = {
 }
 _DISCLOSURE = {
     "en": "This communication is from a debt collector.",
-    "es": "Esta comunicación es de un cobrador de deudas.",
+    "es": "Mensaje de un cobrador de deudas.",
 }
 # The compliance engine's own patterns: what is added is what the rules accept.
 _HAS_SMS_STOP = SMS_OPT_OUT
@@ -40,7 +38,7 @@ def _lang(language: str) -> str:
     return "es" if language.split("-")[0] == "es" else "en"
 
 
-def add_required(channel: str, body: str, language: str, regulation_f: bool, links: Mapping[str, str]) -> str:
+def add_required(channel: str, body: str, language: str, regulation_f: bool, opt_out_url: str | None) -> str:
     lang = _lang(language)
     additions = []
     if regulation_f and channel in {"email", "sms", "letter"} and not _has_disclosure(body):
@@ -48,10 +46,9 @@ def add_required(channel: str, body: str, language: str, regulation_f: bool, lin
     if channel == "sms" and not _HAS_SMS_STOP.search(body):
         additions.append(_SMS_STOP[lang])
     if channel == "email" and not _HAS_OPT_OUT_LINK.search(body):
-        url = links.get("opt_out")
-        if not url:
+        if not opt_out_url:
             raise ValueError("an email needs links.opt_out for its opt-out line")
-        additions.append(_EMAIL_OPT_OUT[lang].format(url=url))
+        additions.append(_EMAIL_OPT_OUT[lang].format(url=opt_out_url))
     if not additions:
         return body
     joiner = " " if channel == "sms" else "\n\n"
