@@ -129,3 +129,18 @@ def test_one_account_in_words(cli, portfolio):
     result = cli("plan", "--date", DAY.isoformat(), "--account", "A-7")
     assert result.exit_code == 0, result.output
     assert "email  consumer/reminder-7 reminder_upcoming" in result.output
+
+
+def test_playbook_names_are_checked_when_a_creditor_or_an_account_is_edited(portfolio):
+    from django.core.exceptions import ValidationError
+
+    creditor = Creditor.objects.get()
+    creditor.playbooks = ["consumer", "gentle-ish"]
+    with pytest.raises(ValidationError, match="'gentle-ish': no playbook of that name"):
+        creditor.full_clean()
+    account = portfolio["A-7"]
+    account.playbook = "buisness"
+    with pytest.raises(ValidationError, match="'buisness': no playbook of that name"):
+        account.full_clean()
+    account.playbook = "business"
+    account.full_clean()

@@ -1,5 +1,7 @@
 from django.db import models
 
+from .validators import validate_playbook
+
 
 class AccountStatus(models.TextChoices):
     CURRENT = "current", "Current"
@@ -47,7 +49,10 @@ class Account(models.Model):
         help_text="The balance the last import file stated: a re-import adjusts only when this changes.",
     )
     playbook = models.CharField(
-        max_length=64, blank=True, help_text="Pinned to this playbook instead of the creditor's dated ones."
+        max_length=64,
+        blank=True,
+        validators=[validate_playbook],
+        help_text="Pinned to this playbook instead of the creditor's dated ones.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

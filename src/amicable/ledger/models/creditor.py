@@ -1,7 +1,7 @@
 from django.db import models
 
 from ..balance import AllocationOrder
-from .validators import validate_country
+from .validators import validate_country, validate_playbooks
 
 
 class CreditorRole(models.TextChoices):
@@ -51,6 +51,7 @@ class Creditor(models.Model):
     playbooks = models.JSONField(
         default=default_playbooks,
         blank=True,
+        validators=[validate_playbooks],
         help_text='The playbooks this creditor runs, by name (docs/playbooks.md): ["consumer", "aftercare"].',
     )
     created_at = models.DateTimeField(auto_now_add=True)

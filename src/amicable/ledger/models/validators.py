@@ -23,3 +23,23 @@ def validate_language(value: str) -> None:
 
 def validate_country(value: str) -> None:
     _check(fields.parse_country, value)
+
+
+def _known_playbooks() -> set[str]:
+    from amicable.playbooks.load import default_playbooks
+
+    return set(default_playbooks())
+
+
+def validate_playbook(value: str) -> None:
+    if value and value not in _known_playbooks():
+        raise ValidationError(
+            f"{value!r}: no playbook of that name (known: {', '.join(sorted(_known_playbooks()))})"
+        )
+
+
+def validate_playbooks(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{value!r}: expected a list of playbook names")
+    for name in value:
+        validate_playbook(name)
