@@ -1323,15 +1323,20 @@ def test_long_file_name_is_imported(run):
     assert itemisation(account("A-1")).balance.amount == Decimal("120.50")
 
 
-def test_re_importing_a_file_after_payments_does_not_undo_them(run, imported, write_csv, cli):
-    """The file still says 120.50, but a payment of 20.00 has been posted since: nothing to adjust."""
-    a1 = account("A-1")
+def pay_twenty_on_a1(write_csv, cli) -> None:
+    """A payment of 20.00 on A-1 today, through the payments importer."""
     payments = write_csv(
         "creditor,account_ref,payment_ref,amount,currency,paid_on\n"
         f"Northwind Energy,A-1,PAY-1,20.00,USD,{today().isoformat()}\n",
         "payments.csv",
     )
     assert cli("import", "payments", payments).exit_code == 0
+
+
+def test_re_importing_a_file_after_payments_does_not_undo_them(run, imported, write_csv, cli):
+    """The file still says 120.50, but a payment of 20.00 has been posted since: nothing to adjust."""
+    a1 = account("A-1")
+    pay_twenty_on_a1(write_csv, cli)
     paid_balance = account("A-1").balance
     assert paid_balance == a1.balance - Decimal("20.00")
 
@@ -1345,12 +1350,7 @@ def test_re_importing_a_file_after_payments_does_not_undo_them(run, imported, wr
 
 def test_a_new_balance_after_payments_sets_the_ledger_to_the_file(run, imported, write_csv, cli):
     """The creditor's next file reflects the payment and a new fee: the ledger follows the file."""
-    payments = write_csv(
-        "creditor,account_ref,payment_ref,amount,currency,paid_on\n"
-        f"Northwind Energy,A-1,PAY-1,20.00,USD,{today().isoformat()}\n",
-        "payments.csv",
-    )
-    assert cli("import", "payments", payments).exit_code == 0
+    pay_twenty_on_a1(write_csv, cli)
     paid_balance = account("A-1").balance
 
     result = run([row(balance=str(paid_balance + Decimal("15.00"))), second_account(), business()], "--json")

@@ -224,3 +224,31 @@ def test_a_shipped_reminder_reads_well_in_english_and_spanish():
         assert (
             ("debt collector" in message.body) if language == "en" else ("cobrador de deudas" in message.body)
         )
+
+
+@pytest.mark.parametrize(
+    ("relative", "text", "context_change", "found"),
+    [
+        ("sms/bad.en.j2", "{% block body %}{{ account.ref|money }}{% endblock %}", {}, "is not an amount"),
+        ("sms/bad.en.j2", "{% block body %}{{ balance + 1 }}{% endblock %}", {}, "bad.en.j2"),
+        ("sms/bad.en.j2", "{% block subject %}Hi{% endblock %}", {}, "no {% block body %}"),
+        (
+            "email/bad.en.j2",
+            "{% block subject %}Hi{% endblock %}{% block body %}Hi{% endblock %}",
+            {"links": {}},
+            "links.opt_out",
+        ),
+    ],
+)
+def test_every_template_mistake_is_reported_against_its_file(
+    template_dir, relative, text, context_change, found
+):
+    from amicable.messages.render import TemplateError, render
+    from amicable.messages.sample import sample_context
+
+    write(template_dir, relative, text)
+    channel = relative.split("/")[0]
+    with pytest.raises(TemplateError) as caught:
+        render(channel, "bad", sample_context("en") | context_change, language="en")
+    assert str(caught.value).startswith(f"{relative}: ")
+    assert found in str(caught.value)

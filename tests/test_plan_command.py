@@ -120,9 +120,18 @@ def test_a_creditor_without_playbooks_plans_nothing(cli, portfolio):
 
 
 def test_an_unknown_playbook_name_is_a_clear_error(cli, portfolio):
+    """Saved around the admin's checks (a bulk update, say): the command says what is wrong, no traceback."""
     Creditor.objects.update(playbooks=["consumer", "gentle-ish"])
-    with pytest.raises(ValueError, match="no playbook named gentle-ish"):
-        cli("plan", "--date", DAY.isoformat())
+    result = cli("plan", "--date", DAY.isoformat())
+    assert result.exit_code == 1
+    assert "Error: no playbook named gentle-ish" in result.stderr
+
+
+def test_planning_an_empty_ledger_plans_nothing(cli, db):
+    result = cli("plan", "--date", DAY.isoformat(), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["accounts"], summary["planned"], summary["contacts"]) == (0, 0, [])
 
 
 def test_one_account_in_words(cli, portfolio):

@@ -215,24 +215,43 @@ def test_a_pinned_playbook_replaces_the_creditors_dated_playbook():
     assert rows.select("playbook", "step_id").rows() == [("business", "overdue-1")]
 
 
-def test_the_call_frequency_rules_block_an_eighth_call_in_seven_days():
-    calls = [
+def seven_calls(hour_utc: int = 13) -> list[dict]:
+    """One unanswered call a day for the last 7 local days, today included (08:05 in New York)."""
+    return [
         {
             "customer_id": 1,
             "account_id": 1,
             "channel": "call",
             "direction": "outbound",
             "outcome": "no_answer",
-            "at": datetime.combine(TODAY - timedelta(days=d), time(13, 5), tzinfo=UTC),  # 08:05 local
+            "at": datetime.combine(TODAY - timedelta(days=d), time(hour_utc, 5), tzinfo=UTC),
         }
         for d in range(7)
     ]
+
+
+def test_the_call_frequency_rules_block_an_eighth_call_in_seven_days():
+    calls = seven_calls()
     snap = snapshot(
         [account(1, regulation_f=True)], [customer(1)], [due(1, -14)], reach(1, "call"), history=calls
     )
     plan = plan_day(snap, PLAYBOOKS, TODAY)
     assert plan.candidates.height == 0
     assert plan.skips.select("reason", "rule").rows() == [("compliance: block", "US-REGF-CALL-7IN7")]
+
+
+def test_regulation_f_call_limits_are_for_us_debtors_only():
+    """A debt collector's debtor in Britain is under the UK rules, not Regulation F's 7-in-7."""
+    london = customer(1, timezone="Europe/London", country="GB", region="ENG")
+    snap = snapshot(
+        [account(1, regulation_f=True)],
+        [london],
+        [due(1, -14)],
+        reach(1, "call"),
+        history=seven_calls(hour_utc=8),
+    )
+    plan = plan_day(snap, PLAYBOOKS, TODAY)
+    assert plan.candidates.select("step_id", "channel", "regulation_f").rows() == [("call-14", "call", False)]
 
 
 def test_a_snapshot_with_a_wrong_column_type_is_refused_by_name():

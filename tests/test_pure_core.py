@@ -17,6 +17,11 @@ PURE_MODULES = [
     "amicable.compliance.late_payment",
     "amicable.compliance.vectorized",
     "amicable.demo.portfolio",
+    "amicable.playbooks.load",
+    "amicable.planner.plan",
+    "amicable.messages.render",
+    "amicable.messages.checks",
+    "amicable.messages.sample",
 ]
 
 

@@ -26,11 +26,14 @@ def plan(day, account_ref: str | None, as_json: bool) -> None:
     from django.utils import timezone
 
     from amicable.cycle.snapshot_db import build_snapshot
-    from amicable.planner.plan import plan_day
+    from amicable.planner.plan import UnknownPlaybook, plan_day
     from amicable.playbooks.load import default_playbooks
 
     today: date = day.date() if day else timezone.localdate()
-    result = plan_day(build_snapshot(today), default_playbooks(), today)
+    try:
+        result = plan_day(build_snapshot(today), default_playbooks(), today)
+    except UnknownPlaybook as error:
+        raise click.ClickException(str(error)) from None
     candidates = result.candidates
     if account_ref:
         candidates = candidates.filter(candidates["account_ref"] == account_ref)

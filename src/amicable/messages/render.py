@@ -19,7 +19,6 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import FileSystemLoader, StrictUndefined, pass_context
-from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from amicable.ledger.money import Money
@@ -114,6 +113,17 @@ def find(
     )
 
 
+def _render_blocks(path: str, channel: str, context: Mapping[str, Any]) -> dict[str, str]:
+    compiled = environment().get_template(path)
+    scope = compiled.new_context(context)
+    missing = [name for name in BLOCKS[channel] if name not in compiled.blocks]
+    if missing:
+        raise TemplateError(
+            f"no {{% block {missing[0]} %}} (a {channel} template has {', '.join(BLOCKS[channel])})"
+        )
+    return {name: "".join(compiled.blocks[name](scope)).strip() for name in BLOCKS[channel]}
+
+
 def render(
     channel: str,
     template: str,
@@ -124,23 +134,16 @@ def render(
     regulation_f: bool = False,
 ) -> Rendered:
     path, used_language, used_variant = find(channel, template, language, variant)
-    env = environment()
     try:
-        compiled = env.get_template(path)
-        scope = compiled.new_context({**context, "language": language})
-        blocks = {}
-        for name in BLOCKS[channel]:
-            if name not in compiled.blocks:
-                raise TemplateError(
-                    f"{path}: no {{% block {name} %}} (a {channel} template has {', '.join(BLOCKS[channel])})"
-                )
-            blocks[name] = "".join(compiled.blocks[name](scope)).strip()
-    except JinjaError as error:
-        raise TemplateError(f"{path}: {error}") from None
-    main = "script" if channel == "call" else "body"
-    links = context.get("links")
-    opt_out = links.get("opt_out") if isinstance(links, Mapping) else getattr(links, "opt_out", None)
-    body = add_required(channel, blocks[main], used_language, regulation_f, opt_out)
+        blocks = _render_blocks(path, channel, {**context, "language": language})
+        links = context.get("links")
+        opt_out = links.get("opt_out") if isinstance(links, Mapping) else getattr(links, "opt_out", None)
+        main = "script" if channel == "call" else "body"
+        body = add_required(channel, blocks[main], used_language, regulation_f, opt_out)
+    except Exception as error:
+        # Templates are written by people: whatever goes wrong (an undefined variable, a sandbox refusal,
+        # a filter given the wrong thing, a missing opt-out link) is reported against the file.
+        raise TemplateError(f"{path}: {error}") from error
     return Rendered(
         channel=channel,
         template=template,

@@ -36,6 +36,10 @@ SKIP_SCHEMA = {
 }
 
 
+class UnknownPlaybook(ValueError):
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class Windows:
     """Local send windows (the rules' own hours, 08:00-21:00, always still apply)."""
@@ -140,6 +144,8 @@ def _facts(snapshot: Snapshot, instalments: pl.DataFrame, today: date) -> pl.Dat
         .join(items, on="account_id", how="left")
         .with_columns(
             (pl.lit(today) - pl.col("oldest_unpaid")).dt.total_days().alias("days_past_due"),
+            # Regulation F is US law: a debt collector's UK debtors are not under it.
+            (pl.col("regulation_f") & (pl.col("country") == "US")).alias("regulation_f"),
             pl.when(pl.col("schedule_items").fill_null(0) >= 2)
             .then(pl.lit("instalments"))
             .otherwise(pl.lit("single"))
@@ -157,7 +163,7 @@ def _check_names(snapshot: Snapshot, playbooks: Mapping[str, Playbook]) -> None:
     named |= set(snapshot.accounts["pinned_playbook"].drop_nulls().unique().to_list())
     unknown = named - set(playbooks)
     if unknown:
-        raise ValueError(
+        raise UnknownPlaybook(
             f"no playbook named {', '.join(sorted(unknown))} (known: {', '.join(sorted(playbooks))})"
         )
 
@@ -240,6 +246,7 @@ def _choose_channel(rows: pl.DataFrame, snapshot: Snapshot) -> pl.DataFrame:
     own order first. Rows with no such channel get channel null."""
     preferences = (
         snapshot.customers.select("customer_id", "channel_order")
+        .join(rows.select("customer_id").unique(), on="customer_id", how="semi")
         .explode("channel_order")
         .with_columns(pl.int_range(pl.len()).over("customer_id").alias("preference"))
         .rename({"channel_order": "channel"})

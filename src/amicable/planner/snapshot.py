@@ -25,7 +25,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "pinned_playbook": pl.String,
         "promise_active": pl.Boolean,
         "plan_active": pl.Boolean,
-        "regulation_f": pl.Boolean,
+        "regulation_f": pl.Boolean,  # a debt collector, or a creditor opting in (US debtors only)
     },
     "schedule": {"account_id": pl.Int64, "due_on": pl.Date, "amount": MONEY},
     "customers": {

@@ -31,6 +31,7 @@ class Range:
     high: Decimal | int | None = None
 
     def __contains__(self, value) -> bool:
+        """Both ends included (the planner applies the same bounds as Polars expressions)."""
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
 
