@@ -146,3 +146,18 @@ def env_secret_key(env: Mapping[str, str], var_dir: Path) -> str:
 
 def env_var_dir(env: Mapping[str, str]) -> Path:
     return Path(env.get("AMICABLE_VAR_DIR") or "var")
+
+
+def env_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL without a trailing slash."""
+    raw = (env.get(name) or default).strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", raw):
+        raise ConfigError(f"{name}={raw!r}: expected an http:// or https:// URL")
+    return raw.rstrip("/")
+
+
+def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw

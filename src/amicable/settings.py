@@ -10,6 +10,10 @@ Variables (see README.md, "Configuration"):
   DEBUG            default false
   ALLOWED_HOSTS    comma-separated; default localhost,127.0.0.1,[::1]
   AMICABLE_VAR_DIR where embedded data lives; default ./var
+  PUBLIC_URL       where customers reach the web app (links in messages); default http://127.0.0.1:PORT
+  EMAIL_HOST ...   SMTP server; unset: emails are written as .eml files under var/outbox/email
+  SMS_PROVIDER     sandbox (default: texts recorded in the database) or twilio (TWILIO_* variables)
+  CELERY_BROKER_URL  e.g. redis://127.0.0.1:6379/0; unset: dispatch runs in-process
 """
 
 import os
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from amicable.config import (
     env_bool,
+    env_choice,
     env_country,
     env_database,
     env_language,
@@ -24,6 +29,7 @@ from amicable.config import (
     env_port,
     env_secret_key,
     env_timezone,
+    env_url,
     env_var_dir,
 )
 
@@ -56,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "amicable.ledger",
+    "amicable.outbox",
 ]
 
 MIDDLEWARE = [
@@ -103,4 +110,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # WeasyPrint warns about font subsetting on every letter; its errors still show.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# ------------------------------------------------------------------------------------- channels
+PUBLIC_URL = env_url(ENV, "PUBLIC_URL", default=f"http://127.0.0.1:{PORT}")
+OUTBOX_DIR = VAR_DIR / "outbox"
+
+# Email: SMTP when EMAIL_HOST is set; otherwise one .eml file per message under var/outbox/email.
+EMAIL_HOST = ENV.get("EMAIL_HOST", "")
+EMAIL_PORT = env_port(ENV, "EMAIL_PORT", default=25)
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "amicable.channels.email.EmlFileBackend"
+)
+EMAIL_FILE_PATH = OUTBOX_DIR / "email"
+DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "amicable <messages@localhost>")
+# Replies go to reply+TOKEN@REPLY_DOMAIN, so each one threads to the contact it answers.
+REPLY_DOMAIN = ENV.get("REPLY_DOMAIN", "localhost")
+
+# SMS: the sandbox records texts in the database; twilio speaks Twilio's REST API (or a compatible one).
+SMS_PROVIDER = env_choice(ENV, "SMS_PROVIDER", ("sandbox", "twilio"), default="sandbox")
+SMS_FROM = ENV.get("SMS_FROM", "+15005550006")
+TWILIO_ACCOUNT_SID = ENV.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = ENV.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_API_URL = env_url(ENV, "TWILIO_API_URL", default="https://api.twilio.com")
+
+# Celery: production dispatches through a broker; unset, the same code runs in-process.
+CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

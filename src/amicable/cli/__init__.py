@@ -82,12 +82,25 @@ def _register() -> None:
     from .bench import bench
     from .compliance import compliance
     from .creditors import creditors
+    from .cycle import contacts, explain, preview, run
     from .demo import demo
     from .importing import import_group
     from .plan import plan
     from .templates import templates
 
-    for command in (bench, compliance, creditors, demo, import_group, plan, templates):
+    for command in (
+        bench,
+        compliance,
+        contacts,
+        creditors,
+        demo,
+        explain,
+        import_group,
+        plan,
+        preview,
+        run,
+        templates,
+    ):
         main.add_command(command)
 
 

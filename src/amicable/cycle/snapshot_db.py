@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from amicable.ledger.models import Account, ContactPoint, Creditor, Customer, Hold, JournalEntry, ScheduleItem
+from amicable.outbox.models import Contact
 from amicable.planner.snapshot import SCHEMAS, Snapshot
 
 # The channels a contact point can carry, and whether each needs the customer's consent for the use.
@@ -30,13 +31,16 @@ def _frame(name: str, rows) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=schema, orient="row")
 
 
-def build_snapshot(today: date) -> Snapshot:
-    """Open accounts, and accounts resolved today (for after-care), with everything the planner needs."""
+def build_snapshot(today: date, account_ids: list[int] | None = None) -> Snapshot:
+    """Open accounts, and accounts resolved today (for after-care), with everything the planner needs.
+    With account_ids, only those accounts (a preview)."""
     day_start = datetime.combine(today, time(0), tzinfo=ZoneInfo("UTC"))
     accounts = Account.objects.filter(
         Q(status__in=OPEN_STATUSES)
         | Q(status__in=("resolved",), updated_at__gte=day_start - timedelta(days=1))
     )
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=account_ids)
     paid = Coalesce(Sum("journal__amount", filter=Q(journal__kind__in=("payment", "credit"))), Decimal(0))
     rows = accounts.annotate(paid=paid).values_list(
         "id",
@@ -104,6 +108,22 @@ def build_snapshot(today: date) -> Snapshot:
         reachable=_frame("reachable", reachable),
         holds=_frame("holds", holds.values_list("customer_id", "account_id", "kind")),
         events=_frame("events", sorted(set(events))),
-        history=_frame("history", []),  # contacts made arrive with the outbox
+        history=_frame("history", _history(accounts, day_start)),
         creditor_playbooks=_frame("creditor_playbooks", creditor_playbooks),
     )
+
+
+HISTORY_DAYS = 8  # the frequency rules look back seven days; one more covers every time zone
+
+
+def _history(accounts, day_start: datetime) -> list[tuple]:
+    """Contacts made in the last week to the customers with open accounts (calls with their outcome)."""
+    made = Contact.objects.filter(
+        customer_id__in=accounts.values("customer_id"),
+        sent_at__gte=day_start - timedelta(days=HISTORY_DAYS),
+        sent_at__lt=day_start + timedelta(days=2),
+    ).values_list("customer_id", "account_id", "channel", "status", "outcome", "sent_at")
+    return [
+        (customer, account, channel, "outbound", outcome or status, at)
+        for customer, account, channel, status, outcome, at in made
+    ]

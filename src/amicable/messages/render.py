@@ -52,9 +52,13 @@ class Rendered:
 
     @property
     def html(self) -> str:
-        """The body as HTML paragraphs (for the email's HTML part), escaped."""
-        paragraphs = [p.strip() for p in self.body.split("\n\n") if p.strip()]
-        return "\n".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        return body_html(self.body)
+
+
+def body_html(body: str) -> str:
+    """A plain-text body as HTML paragraphs (for the email's HTML part), escaped."""
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    return "\n".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
 def babel_locale(language: str) -> Locale:
@@ -132,14 +136,16 @@ def render(
     language: str,
     variant: str | None = None,
     regulation_f: bool = False,
+    first: bool = False,
 ) -> Rendered:
+    """`first`: the first communication about the debt (Regulation F's full disclosure goes in)."""
     path, used_language, used_variant = find(channel, template, language, variant)
     try:
         blocks = _render_blocks(path, channel, {**context, "language": language})
         links = context.get("links")
         opt_out = links.get("opt_out") if isinstance(links, Mapping) else getattr(links, "opt_out", None)
         main = "script" if channel == "call" else "body"
-        body = add_required(channel, blocks[main], used_language, regulation_f, opt_out)
+        body = add_required(channel, blocks[main], used_language, regulation_f, opt_out, first)
     except Exception as error:
         # Templates are written by people: whatever goes wrong (an undefined variable, a sandbox refusal,
         # a filter given the wrong thing, a missing opt-out link) is reported against the file.

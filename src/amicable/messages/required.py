@@ -2,7 +2,8 @@
 
 - SMS: how to opt out by text (US-REGF-OPTOUT-NOTICE; TCPA);
 - email: an opt-out link;
-- where Regulation F applies, the debt-collector disclosure (US-REGF-MINI-MIRANDA: later communications).
+- where Regulation F applies, the debt-collector disclosure (US-REGF-MINI-MIRANDA): in full in a first
+  communication about a debt, the short form in later ones.
 
 The checks that look for these are the compliance engine's own patterns, so what is added is what
 the rules accept.
@@ -11,7 +12,7 @@ the rules accept.
 from __future__ import annotations
 
 from amicable.compliance.packs.us_regf import EMAIL_OPT_OUT, SMS_OPT_OUT
-from amicable.compliance.packs.us_regf_content import ATTEMPTING, FROM_COLLECTOR
+from amicable.compliance.packs.us_regf_content import ATTEMPTING, FROM_COLLECTOR, USED_FOR
 
 _SMS_STOP = {
     "en": "Reply STOP to stop texts to this number.",
@@ -20,6 +21,12 @@ _SMS_STOP = {
 _EMAIL_OPT_OUT = {
     "en": "To stop emails to this address, unsubscribe here: {url}",
     "es": "Para no recibir más correos en esta dirección, cancele la suscripción aquí: {url}",
+}
+_FIRST_DISCLOSURE = {
+    "en": "This is an attempt to collect a debt by a debt collector. Any information obtained will be used "
+    "for that purpose.",
+    "es": "Este es un intento de cobrar una deuda por parte de un cobrador de deudas. Cualquier información "
+    "obtenida se utilizará con ese fin.",
 }
 _DISCLOSURE = {
     "en": "This communication is from a debt collector.",
@@ -38,11 +45,22 @@ def _lang(language: str) -> str:
     return "es" if language.split("-")[0] == "es" else "en"
 
 
-def add_required(channel: str, body: str, language: str, regulation_f: bool, opt_out_url: str | None) -> str:
+def add_required(
+    channel: str,
+    body: str,
+    language: str,
+    regulation_f: bool,
+    opt_out_url: str | None,
+    first: bool = False,
+) -> str:
+    """`first`: the first communication about the debt, which needs the full disclosure."""
     lang = _lang(language)
     additions = []
-    if regulation_f and channel in {"email", "sms", "letter"} and not _has_disclosure(body):
-        additions.append(_DISCLOSURE[lang])
+    if regulation_f and channel in {"email", "sms", "letter"}:
+        if first and not (ATTEMPTING.search(body) and USED_FOR.search(body)):
+            additions.append(_FIRST_DISCLOSURE[lang])
+        elif not first and not _has_disclosure(body):
+            additions.append(_DISCLOSURE[lang])
     if channel == "sms" and not _HAS_SMS_STOP.search(body):
         additions.append(_SMS_STOP[lang])
     if channel == "email" and not _HAS_OPT_OUT_LINK.search(body):

@@ -51,6 +51,9 @@ class Windows:
 @dataclass(frozen=True, slots=True)
 class Plan:
     candidates: pl.DataFrame  # one row per contact to make
+    # Contacts the time and frequency rules refused (same columns, plus decision and rule): the cycle
+    # asks the one-contact engine for the full reasons and the next allowed time, and records them.
+    refused: pl.DataFrame
     skips: pl.DataFrame  # one row per step due today that will not be taken, with the reason
     accounts: int  # accounts looked at
     without_step: int  # accounts with no step due today
@@ -393,7 +396,7 @@ def plan_day(
             ("compliance: " + pl.col("decision")).alias("reason")
         )
     )
-    candidates = rows.filter(pl.col("decision") == "allow").select(
+    columns = [
         "account_id",
         "account_ref",
         "customer_id",
@@ -412,7 +415,9 @@ def plan_day(
         "language",
         "regulation_f",
         pl.format("{}:{}:{}:{}", "account_id", "playbook", "step_id", "trigger_on").alias("key"),
-    )
+    ]
+    candidates = rows.filter(pl.col("decision") == "allow").select(columns)
+    refused = rows.filter(pl.col("decision") != "allow").select(*columns, "decision", "rule")
     skip_frame = pl.concat(
         [
             frame.with_columns(
@@ -425,4 +430,10 @@ def plan_day(
     )
     touched = pl.concat([candidates.select("account_id"), skip_frame.select("account_id")]).n_unique()
     total = snapshot.accounts.height
-    return Plan(candidates.sort("scheduled_at", "account_id"), skip_frame, total, total - touched)
+    return Plan(
+        candidates.sort("scheduled_at", "account_id"),
+        refused.sort("scheduled_at", "account_id"),
+        skip_frame,
+        total,
+        total - touched,
+    )

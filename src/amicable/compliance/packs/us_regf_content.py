@@ -13,8 +13,14 @@ from .common import communicated
 PACK = "US-REGF"
 WRITTEN = frozenset({"sms", "email", "letter"})
 
-ATTEMPTING = re.compile(r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt", re.IGNORECASE)
-_USED_FOR = re.compile(r"information\s+(?:obtained\s+)?(?:will|may)\s+be\s+used\s+for\s+that\s+purpose", re.I)
+ATTEMPTING = re.compile(
+    r"attempt(?:ing)?\s+to\s+collect\s+a\s+debt|intento\s+de\s+cobrar\s+una\s+deuda", re.IGNORECASE
+)
+USED_FOR = re.compile(
+    r"information\s+(?:obtained\s+)?(?:will|may)\s+be\s+used\s+for\s+that\s+purpose"
+    r"|informaci[oó]n\s+(?:obtenida\s+)?se\s+(?:usar[aá]|utilizar[aá])\s+(?:con\s+ese\s+fin|para\s+ese\s+prop[oó]sito)",
+    re.IGNORECASE,
+)
 FROM_COLLECTOR = re.compile(
     r"(?:from|by)\s+a\s+debt\s+collector|de\s+un\s+cobrador\s+de\s+deudas", re.IGNORECASE
 )
@@ -45,7 +51,7 @@ def check_mini_miranda(rule: Rule, scenario: Scenario):
     if content is None:
         return None
     if _first_communication(scenario):
-        if ATTEMPTING.search(content) and _USED_FOR.search(content):
+        if ATTEMPTING.search(content) and USED_FOR.search(content):
             return None
         return rule.reason(
             Effect.BLOCK,

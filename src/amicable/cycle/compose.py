@@ -1,0 +1,131 @@
+"""One contact, composed: its words rendered from the ledger, checked, and judged by the compliance
+engine. The planner's writer, dispatch (again, at send time) and `amicable preview` all use this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from amicable.compliance.decision import Decision, Effect
+from amicable.messages.checks import ERROR, check_message
+from amicable.messages.render import Rendered, TemplateError, render
+
+from .context import message_context
+from .facts import AccountFacts
+from .scenario_db import judge, scenario_for
+
+MESSAGE_CHECK = "AMICABLE-MESSAGE-CHECK"  # the id message problems are reported under
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    rendered: Rendered | None  # None when the template could not be rendered
+    status: str  # queued, deferred or blocked
+    scheduled_at: datetime
+    reasons: list[dict[str, Any]]
+    scenario: dict[str, Any]
+    decision: Decision | None
+
+
+def reason_json(decision: Decision) -> list[dict[str, Any]]:
+    return [
+        {"rule": r.rule, "citation": r.citation, "effect": r.effect.value, "message": r.message}
+        for r in decision.reasons
+    ]
+
+
+def _problem(message: str) -> dict[str, Any]:
+    return {"rule": MESSAGE_CHECK, "citation": "docs/messages.md", "effect": "block", "message": message}
+
+
+def envelope_text(facts: AccountFacts) -> str:
+    """What shows on a letter's envelope: the return address alone, no name that could reveal a debt."""
+    return " ".join(facts.account.creditor.postal_address.split())
+
+
+def compose(
+    facts: AccountFacts,
+    *,
+    channel: str,
+    template: str,
+    variant: str | None,
+    purpose: str,
+    today: date,
+    at: datetime,
+    reply_token: str,
+    point,
+) -> Composed:
+    account = facts.account
+    context = message_context(facts, today, reply_token)
+    regulation_f = account.customer.country == "US" and (
+        account.creditor.role == "debt_collector" or account.creditor.applies_regulation_f
+    )
+    use = "marketing" if purpose == "marketing" else "collection"
+    first = not any(
+        c.account_id == account.pk and (c.channel != "call" or c.outcome in ("conversation", "voicemail"))
+        for c in facts.history
+    )
+    try:
+        rendered = render(
+            channel,
+            template,
+            context,
+            language=context["language"],
+            variant=variant,
+            regulation_f=regulation_f,
+            first=first,
+        )
+    except TemplateError as error:
+        scenario = scenario_for(facts, now=at, channel=channel, content=None, point=point, use=use)
+        return Composed(None, "blocked", at, [_problem(str(error))], scenario, None)
+    if channel == "call":
+        content, judged_channel = rendered.voicemail, "voicemail"
+    else:
+        content, judged_channel = "\n\n".join(filter(None, [rendered.subject, rendered.body])), channel
+    # The call itself is judged; its voicemail's words are checked by the voicemail rules.
+    scenario = scenario_for(
+        facts,
+        now=at,
+        channel="call" if channel == "call" else judged_channel,
+        content=None if channel == "call" else content,
+        point=point,
+        use=use,
+        envelope=envelope_text(facts) if channel == "letter" else None,
+    )
+    decision = judge(scenario)
+    reasons = reason_json(decision)
+    if channel == "call" and rendered.voicemail:
+        voicemail = judge(
+            {**scenario, "contact": {**scenario["contact"], "channel": "voicemail", "content": content}}
+        )
+        reasons += [r for r in reason_json(voicemail) if r["effect"] != "allow" and r not in reasons]
+        if voicemail.effect is Effect.BLOCK and decision.effect is not Effect.BLOCK:
+            # The call may go ahead; only the voicemail may not be left. A person sees the flag.
+            reasons = [
+                {**r, "effect": "flag", "message": "voicemail: " + r["message"]}
+                if r["effect"] == "block"
+                else r
+                for r in reasons
+            ]
+    consumer = account.customer.kind != "business"
+    errors = [
+        f
+        for f in check_message(
+            channel, _without_ref(content or "", account.external_ref), rendered.language, consumer=consumer
+        )
+        if f.level == ERROR
+    ]
+    reasons += [_problem(f"{f.check}: {f.message}") for f in errors]
+    if errors or decision.effect is Effect.BLOCK:
+        return Composed(rendered, "blocked", at, reasons, scenario, decision)
+    if decision.effect is Effect.DEFER:
+        if decision.next_allowed_at is None:
+            return Composed(rendered, "blocked", at, reasons, scenario, decision)
+        return Composed(rendered, "deferred", decision.next_allowed_at, reasons, scenario, decision)
+    return Composed(rendered, "queued", at, reasons, scenario, decision)
+
+
+def _without_ref(text: str, ref: str) -> str:
+    """The text the tone check reads: an account reference in capitals is not shouting."""
+    return text.replace(ref, "") if ref else text

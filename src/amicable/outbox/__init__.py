@@ -1,0 +1,1 @@
+"""The outbox: one row per planned contact, written with its compliance decision, then dispatched."""
