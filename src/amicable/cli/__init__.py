@@ -82,7 +82,7 @@ def _register() -> None:
     from .bench import bench
     from .compliance import compliance
     from .creditors import creditors
-    from .cycle import contacts, explain, preview, run
+    from .cycle import contacts, dispatch, explain, preview, run
     from .demo import demo
     from .importing import import_group
     from .plan import plan

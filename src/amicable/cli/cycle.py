@@ -201,3 +201,25 @@ def explain(contact_id: int, show_scenario: bool, as_json: bool) -> None:
         click.echo("  No rule had anything to say: every applicable rule allowed it.")
     for reason in item["reasons"]:
         click.echo(f"  [{reason['effect']}] {reason['rule']} ({reason['citation']}): {reason['message']}")
+
+
+@click.command("dispatch")
+@click.option("--every", type=click.IntRange(1), help="Keep going, dispatching every this many seconds.")
+@click.option("--json", "as_json", is_flag=True, help="Print what happened as JSON.")
+def dispatch(every: int | None, as_json: bool) -> None:
+    """Send the contacts that are due now (cron this, or use --every; production uses Celery beat)."""
+    setup_django()
+    import time
+
+    from amicable.cycle.dispatch import dispatch_due
+
+    while True:
+        outcomes = dispatch_due()
+        counts = {f"{channel}:{status}": n for (channel, status), n in sorted(outcomes.items())}
+        if as_json:
+            emit_json(counts)
+        else:
+            click.echo(", ".join(f"{k} {v}" for k, v in counts.items()) or "Nothing due.")
+        if not every:
+            return
+        time.sleep(every)

@@ -26,8 +26,11 @@ LOAD_STEPS = 7  # the stages amicable.demo.load.load reports
     help="Random seed: the same seed gives the same portfolio.",
 )
 @click.option("--serve", is_flag=True, help="Serve the web app on PORT afterwards.")
+@click.option(
+    "--cycle/--no-cycle", default=True, show_default=True, help="Run today's contact cycle on the portfolio."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was created as JSON.")
-def demo(customers: int, seed: int, serve: bool, as_json: bool) -> None:
+def demo(customers: int, seed: int, serve: bool, cycle: bool, as_json: bool) -> None:
     """Set up the demo: migrate, generate a synthetic portfolio if none exists, and create a staff login.
 
     Existing data is kept: the portfolio is generated only into a database with no accounts.
@@ -63,6 +66,12 @@ def demo(customers: int, seed: int, serve: bool, as_json: bool) -> None:
                 f"The generated files are in {settings.VAR_DIR / 'demo'} (examples of the import formats)."
             )
     password = _demo_login(settings.VAR_DIR)
+    if cycle:
+        from amicable.cycle.run import run_day
+
+        summary["cycle"] = run_day(timezone.localdate())
+        if not as_json:
+            _describe_cycle(summary["cycle"], settings.VAR_DIR)
     url = f"http://127.0.0.1:{settings.PORT}/"
     summary |= {"url": url, "login": {"username": DEMO_USER, "password": password}}
     if as_json:
@@ -71,6 +80,11 @@ def demo(customers: int, seed: int, serve: bool, as_json: bool) -> None:
         click.echo(f"\namicable is at {url}  (admin: {url}admin/)")
         click.echo(f"Demo staff login: {DEMO_USER} / {password}")
     if serve:
+        if cycle:
+            # The embedded default dispatches in-process: what falls due later today goes out on time.
+            from amicable.cycle.background import start_dispatcher
+
+            start_dispatcher()
         click.echo("Press Ctrl+C to stop.\n")
         call_command("runserver", f"127.0.0.1:{settings.PORT}", use_reloader=False)
 
@@ -90,3 +104,16 @@ def _demo_login(var_dir) -> str:
     user.set_password(password)
     user.save()
     return password
+
+
+def _describe_cycle(cycle: dict, var_dir) -> None:
+    sent = ", ".join(f"{n} {channel}" for channel, n in cycle["sent"].items()) or "nothing yet"
+    queued = ", ".join(f"{n} {channel}" for channel, n in cycle["queued"].items()) or "nothing"
+    blocked = sum(cycle["blocked"].values())
+    click.echo(
+        f"Today's cycle: {cycle['planned']} contacts planned; sent {sent}; queued for later today {queued}; "
+        f"{blocked} blocked by a rule (see Outbox > Contacts in the admin)."
+    )
+    click.echo(
+        f"Emails are written to {var_dir / 'outbox' / 'email'}, letters to {var_dir / 'outbox' / 'letters'}."
+    )

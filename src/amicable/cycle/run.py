@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
@@ -40,7 +41,11 @@ def run_day(
             on_total(plan.candidates.height + plan.refused.height)
         written = write_plan(plan, day, dry_run=dry_run, now=now, progress=progress)
     sent: Counter = Counter()
-    if dispatch and not dry_run:
+    if dispatch and not dry_run and settings.CELERY_BROKER_URL:
+        from .tasks import dispatch_due_task
+
+        dispatch_due_task.delay()  # the workers send; this run reports what it queued
+    elif dispatch and not dry_run:
         for (channel, status), n in dispatch_due(now).items():
             if status in ("sent", "delivered"):
                 sent[channel] += n

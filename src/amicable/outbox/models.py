@@ -82,6 +82,14 @@ class Contact(models.Model):
         return f"{self.channel} {self.template} to {self.account_id} ({self.status})"
 
 
+class CallTask(Contact):
+    """Call contacts, as the agents' own list (the console's work queue comes with issue 6)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "call task"
+
+
 class SandboxSms(models.Model):
     """Texts the embedded sandbox provider 'sent': nothing leaves the machine."""
 
