@@ -94,6 +94,7 @@ def _register() -> None:
         contacts,
         creditors,
         demo,
+        dispatch,
         explain,
         import_group,
         plan,
