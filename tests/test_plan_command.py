@@ -19,9 +19,8 @@ def due_in(days: int) -> str:
     return (DAY + timedelta(days=days)).isoformat()
 
 
-@pytest.fixture
-def portfolio(db, cli, northwind, tmp_path):
-    rows = [
+def portfolio_rows() -> list[dict[str, str]]:
+    return [
         # due in exactly 7 days, email consent: a reminder by email
         row(account_ref="A-7", customer_ref="C-7", due_date=due_in(7), email="ann@example.com"),
         # due in 7 days, no email consent but SMS consent: the reminder goes by SMS
@@ -51,11 +50,19 @@ def portfolio(db, cli, northwind, tmp_path):
             postcode="90012",
         ),
     ]
+
+
+def import_portfolio(cli, tmp_path) -> dict[str, Account]:
     path = tmp_path / "accounts.csv"
-    path.write_bytes(to_csv(rows, COLUMNS))
+    path.write_bytes(to_csv(portfolio_rows(), COLUMNS))
     result = cli("import", "accounts", path)
     assert result.exit_code == 0, result.output
     return {a.external_ref: a for a in Account.objects.all()}
+
+
+@pytest.fixture
+def portfolio(db, cli, northwind, tmp_path):
+    return import_portfolio(cli, tmp_path)
 
 
 def plan(cli, *args: str) -> dict:

@@ -118,7 +118,7 @@ def test_no_reachable_channel_is_a_decision_not_to_contact_with_the_reason():
 
 
 def test_a_paid_instalment_stops_the_reminder():
-    plan = plan_day(one_customer(7, paid_total="120.00"), PLAYBOOKS, TODAY)
+    plan = plan_day(one_customer(7, balance="0.00", paid_total="120.00"), PLAYBOOKS, TODAY)
     assert plan.candidates.height == 0
     assert plan.skips["reason"].to_list() == ["stopped: instalment_paid"]
 

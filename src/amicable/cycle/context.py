@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 
 from amicable.compliance.late_payment import LatePaymentError, fixed_compensation, statutory_interest
-from amicable.ledger.balance import Instalment, instalment_status
+from amicable.ledger.balance import InstalmentStatus
 from amicable.ledger.models import CustomerKind
 from amicable.ledger.money import Money
 
@@ -57,10 +57,10 @@ def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[
         return Money(amount, currency).rounded()
 
     paid = paid_so_far(itemised)
-    statuses = instalment_status([Instalment(d, a) for d, a in facts.schedule], max(paid, Decimal(0)), today)
+    balance = itemised.balance.amount
+    statuses = outstanding_instalments(facts.schedule, balance, today)
     upcoming = [s for s in statuses if s.outstanding > 0 and s.due >= today]
     overdue = [s for s in statuses if s.overdue]
-    balance = itemised.balance.amount
     charged = paid + max(balance, Decimal(0))
     progress = int(paid * 100 / charged) if charged > 0 else 100
     conversation = facts.last_conversation
@@ -99,6 +99,19 @@ def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[
         "agent": ns(name=TEAM.get(language.split("-")[0], TEAM["en"])),
         "language": language,
     }
+
+
+def outstanding_instalments(schedule: list[tuple], balance: Decimal, today: date) -> list[InstalmentStatus]:
+    """What is still owed on each instalment. Payments clear the oldest first, so the balance sits in
+    the newest instalments (payments made before the schedule was set are not counted twice)."""
+    statuses, remaining = [], max(balance, Decimal(0))
+    for due, amount in sorted(schedule, reverse=True):
+        outstanding = min(amount, remaining)
+        remaining -= outstanding
+        statuses.append(
+            InstalmentStatus(due, amount, amount - outstanding, outstanding, due < today and outstanding > 0)
+        )
+    return statuses[::-1]
 
 
 def _late_payment(facts: AccountFacts, overdue: list, today: date) -> ns | None:

@@ -120,13 +120,18 @@ def segment_filter(segment: Segment) -> pl.Expr:
 
 
 def _instalments(snapshot: Snapshot) -> pl.DataFrame:
-    """Schedule rows with whether each is covered by what has been paid (oldest first)."""
+    """Schedule rows with whether each is paid. Payments clear the oldest amounts first, so what is
+    still owed sits in the newest instalments: an instalment is paid when the balance is covered by
+    the instalments due after it (the ledger's own reading, ledger.balance.oldest_unpaid_due). Payments
+    made before the schedule was set do not count twice."""
     return (
         snapshot.schedule.sort("account_id", "due_on")
-        .with_columns(pl.col("amount").cum_sum().over("account_id").alias("cum_due"))
-        .join(snapshot.accounts.select("account_id", "paid_total"), on="account_id", how="inner")
         .with_columns(
-            (pl.col("cum_due") <= pl.col("paid_total")).alias("instalment_paid"),
+            (pl.col("amount").cum_sum(reverse=True).over("account_id") - pl.col("amount")).alias("due_after")
+        )
+        .join(snapshot.accounts.select("account_id", "balance"), on="account_id", how="inner")
+        .with_columns(
+            (pl.col("balance") <= pl.col("due_after")).alias("instalment_paid"),
             pl.len().over("account_id").alias("items"),
         )
         .select("account_id", "due_on", "instalment_paid", "items")
