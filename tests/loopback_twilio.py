@@ -183,7 +183,12 @@ class FakeTwilio:
 
 
 def _error(code: int, message: str, status: int) -> dict:
-    return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
 
 
 class _TwilioHandler(_Handler):

@@ -1,0 +1,92 @@
+"""The outbox's web endpoints: the opt-out link in every message and signed delivery callbacks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.test import Client
+
+from amicable.channels.sms import signature
+from amicable.ledger.models import AuditLog, ContactPoint
+from amicable.outbox.models import Contact
+from test_cycle import MORNING, run
+from test_plan_command import DAY, import_portfolio
+
+TOKEN = "test-auth-token-0123456789"
+
+
+@pytest.fixture
+def planned(db, cli, northwind, tmp_path):
+    with time_machine.travel(datetime.combine(DAY, time(0, 30), tzinfo=UTC), tick=False):
+        import_portfolio(cli, tmp_path)
+    with time_machine.travel(MORNING, tick=False):
+        run(cli)
+    return {c.account.external_ref: c for c in Contact.objects.select_related("account", "contact_point")}
+
+
+def test_the_opt_out_link_asks_then_stops_messages_at_once(planned):
+    email = planned["A-7"]
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(f"/u/{email.reply_token}")
+    assert page.status_code == 200
+    assert b"Stop emails from Northwind Energy?" in page.content
+    assert b"an***@example.com" in page.content  # masked: enough to recognise, not to read out
+    done = browser.post(f"/u/{email.reply_token}")
+    assert done.status_code == 200 and b"no more emails" in done.content
+    point = ContactPoint.objects.get(pk=email.contact_point_id)
+    assert point.consent("collection") == "revoked"
+    assert AuditLog.objects.filter(action="record_consent", customer=email.customer).exists()
+
+
+def test_a_mail_providers_one_click_post_needs_no_form(planned):
+    email = planned["A-7"]
+    response = Client(enforce_csrf_checks=True).post(
+        f"/u/{email.reply_token}",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert ContactPoint.objects.get(pk=email.contact_point_id).consent("collection") == "revoked"
+
+
+def test_an_unknown_opt_out_link_is_not_found(planned):
+    assert Client().get("/u/not-a-token").status_code == 404
+
+
+def _callback(client: Client, settings, params: dict[str, str], signed: bool = True):
+    url = settings.PUBLIC_URL + "/hooks/sms/status"
+    headers = {"HTTP_X_TWILIO_SIGNATURE": signature(url, params, TOKEN) if signed else "forged"}
+    return client.post("/hooks/sms/status", data=params, **headers)
+
+
+@pytest.fixture
+def sent_text(planned, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    text = planned["B-7"]
+    Contact.objects.filter(pk=text.pk).update(status="sent", provider="twilio", provider_id="SM0001")
+    return text
+
+
+def test_a_signed_delivery_callback_marks_the_text_delivered(sent_text, settings):
+    response = _callback(Client(), settings, {"MessageSid": "SM0001", "MessageStatus": "delivered"})
+    assert response.status_code == 204
+    assert Contact.objects.get(pk=sent_text.pk).status == "delivered"
+    assert AuditLog.objects.filter(action="record_delivery", object_id=str(sent_text.pk)).exists()
+
+
+def test_an_undeliverable_number_is_marked_invalid(sent_text, settings):
+    params = {"MessageSid": "SM0001", "MessageStatus": "undelivered", "ErrorCode": "30006"}
+    assert _callback(Client(), settings, params).status_code == 204
+    assert Contact.objects.get(pk=sent_text.pk).status == "failed"
+    assert ContactPoint.objects.get(pk=sent_text.contact_point_id).invalid
+
+
+def test_an_unsigned_or_forged_callback_is_refused_and_changes_nothing(sent_text, settings, caplog):
+    response = _callback(
+        Client(), settings, {"MessageSid": "SM0001", "MessageStatus": "failed"}, signed=False
+    )
+    assert response.status_code == 403
+    assert Contact.objects.get(pk=sent_text.pk).status == "sent"
+    assert "rejected an SMS status callback" in caplog.text
