@@ -15,7 +15,10 @@ from .context import message_context
 from .facts import AccountFacts
 from .scenario_db import judge, scenario_for
 
-MESSAGE_CHECK = "AMICABLE-MESSAGE-CHECK"  # the id message problems are reported under
+MESSAGE_CHECK = "AMICABLE-MESSAGE-CHECK"
+SMS_SEGMENTS = (
+    3  # the most segments a text may take (docs/messages.md)  # the id message problems are reported under
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +112,13 @@ def compose(
                 for r in reasons
             ]
     consumer = account.customer.kind != "business"
-    errors = [
-        f
-        for f in check_message(
-            channel, _without_ref(content or "", account.external_ref), rendered.language, consumer=consumer
-        )
-        if f.level == ERROR
-    ]
+    # The full disclosure Regulation F requires in a first message adds up to two segments.
+    max_segments = SMS_SEGMENTS + (2 if regulation_f and first else 0)
+    checked = _without_ref(content or "", account.external_ref)
+    findings = check_message(
+        channel, checked, rendered.language, consumer=consumer, max_segments=max_segments
+    )
+    errors = [f for f in findings if f.level == ERROR]
     reasons += [_problem(f"{f.check}: {f.message}") for f in errors]
     if errors or decision.effect is Effect.BLOCK:
         return Composed(rendered, "blocked", at, reasons, scenario, decision)
