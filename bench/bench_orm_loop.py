@@ -369,7 +369,8 @@ def _profile(rng: random.Random, n: int) -> dict:
     cents = rng.randrange(1_000, 500_000)
     first = TODAY + timedelta(days=rng.randrange(-60, 60))
     each = Decimal(cents // items) / 100
-    profile["schedule"] = [(first + timedelta(days=30 * k), each) for k in range(items)]
+    schedule = [(first + timedelta(days=30 * k), each) for k in range(items)]
+    profile["schedule"] = schedule
     total = each * items
     paid = each * rng.randrange(items)
     if rng.random() < 0.2:  # part of the next instalment
@@ -399,8 +400,12 @@ def _profile(rng: random.Random, n: int) -> dict:
         journal.append(("payment", Decimal("10.00"), TODAY))  # payment_received today
     if rng.random() < 0.01:
         journal.append(("credit", Decimal("5.00"), TODAY - timedelta(days=5)))
+    if (
+        rng.random() < 0.1
+    ):  # interest on top of the schedule: the balance, not the payments, says what is paid
+        journal.append(("interest", Decimal(rng.randrange(100, 5_000)) / 100, TODAY - timedelta(days=15)))
     profile["journal"] = journal
-    profile["balance"] = total - sum(a for kind, a, _ in journal if kind != "charge")
+    profile["balance"] = sum(a if kind in ("charge", "interest") else -a for kind, a, _ in journal)
 
     holds = []
     for kind, share, own, starts, ends in (
@@ -415,15 +420,17 @@ def _profile(rng: random.Random, n: int) -> dict:
             holds.append((kind, own, DAY_START + timedelta(days=starts), end))
     profile["holds"] = holds
 
-    # Calls in the last nine days (some before, some after the send time today), a few customers called
-    # often enough for the seven-in-seven rule, and some texts and emails that the call rules ignore.
+    # Calls in the last nine days (some before, some after the send time today), mostly to accounts a
+    # week or more overdue (those the call steps are for), some often enough for the seven-in-seven
+    # rule; and texts and emails, which the call rules ignore.
+    overdue = any(TODAY - timedelta(days=20) <= due_on <= TODAY - timedelta(days=8) for due_on, _ in schedule)
     contacts = []
     outcomes = {"no_answer": 40, "voicemail": 25, "busy": 15, "conversation": 10, "": 10}
-    if rng.random() < 0.4:
+    if rng.random() < (0.8 if overdue else 0.3):
         for _ in range(rng.randint(1, 4)):
             at = DAY_START - timedelta(days=9) + timedelta(seconds=rng.randrange(10 * 86_400))
             contacts.append(("call", at, _weighted(rng, outcomes)))
-    if rng.random() < 0.05:
+    if rng.random() < (0.2 if overdue else 0.02):
         for _ in range(8):
             at = DAY_START - timedelta(days=6) + timedelta(seconds=rng.randrange(6 * 86_400))
             contacts.append(("call", at, rng.choice(["no_answer", "voicemail"])))
@@ -484,7 +491,7 @@ def orm_loop(today: date) -> tuple[set[tuple], set[tuple]]:
         creditor = account.creditor
         customer = account.customer
         schedule = list(account.schedule.all())
-        journal = list(account.journal.all())
+        paid_today = account.journal.filter(kind="payment", effective_on=today).exists()
         points = list(customer.contact_points.all())
         holds = list(Hold.objects.active_at(day_start + timedelta(hours=12)).filter(customer=customer))
         calls = list(
@@ -497,7 +504,7 @@ def orm_loop(today: date) -> tuple[set[tuple], set[tuple]]:
             )
         )
         decide(
-            AccountDay(account, creditor, customer, schedule, journal, points, holds, calls, today),
+            AccountDay(account, creditor, customer, schedule, paid_today, points, holds, calls, today),
             playbooks,
             contacts,
             skips,
@@ -508,22 +515,22 @@ def orm_loop(today: date) -> tuple[set[tuple], set[tuple]]:
 class AccountDay:
     """One account's facts for the day, worked out from its rows the way the planner's columns are."""
 
-    def __init__(self, account, creditor, customer, schedule, journal, points, holds, calls, today: date):
+    def __init__(self, account, creditor, customer, schedule, paid_today, points, holds, calls, today: date):
         self.account, self.customer, self.today = account, customer, today
         self.points = [p for p in points if not p.invalid]
         self.calls = calls
         self.zone = ZoneInfo(customer.timezone)
-        # The journal keeps payments and credits as positive amounts (ledger.balance.check_entry).
-        paid = sum((e.amount for e in journal if e.kind in ("payment", "credit")), Decimal(0))
-        self.instalments = []  # (due_on, covered by what has been paid), oldest first
-        owed = Decimal(0)
-        for item in sorted(schedule, key=lambda s: s.due_on):
-            owed += item.amount
-            self.instalments.append((item.due_on, owed <= paid))
+        # Payments clear the oldest amounts first, so what is still owed sits in the newest instalments:
+        # an instalment is paid when the instalments due after it cover the balance.
+        self.instalments = []  # (due_on, paid), oldest first
+        due_after = Decimal(0)
+        for item in sorted(schedule, key=lambda s: s.due_on, reverse=True):
+            self.instalments.insert(0, (item.due_on, account.balance <= due_after))
+            due_after += item.amount
         unpaid = [due_on for due_on, covered in self.instalments if not covered]
         self.days_past_due = (today - min(unpaid)).days if unpaid else None
         self.events = set()
-        if any(e.kind == "payment" and e.effective_on == today for e in journal):
+        if paid_today:
             self.events.add("payment_received")
         day_start = datetime.combine(today, clock(0), tzinfo=UTC)
         if account.status == "resolved" and account.updated_at >= day_start:

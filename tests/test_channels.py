@@ -28,7 +28,6 @@ from amicable.channels.call import CallTasks
 from amicable.channels.email import EmailChannel, message_id
 from amicable.channels.letter import LetterChannel
 from amicable.channels.sms import SandboxSms, TwilioSms, signature, signature_ok
-
 from loopback_twilio import INVALID_NUMBER, CallbackCatcher, FakeTwilio
 
 # --------------------------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ def email_outgoing(**changes) -> Outgoing:
         idempotency_key="contact-41:2026-03-10:email",
         to="dana.reyes@example.org",
         subject="About your Northwind Energy account",
-        body="Hello Dana,\n\nYour balance is $120.00. You can pay or set up a plan at any time.\n\nThank you.",
+        body="Hello Dana,\n\nYour balance is $120.00. You can pay or set up a plan at any time.\n\nThanks.",
         html="<p>Hello Dana,</p><p>Your balance is <b>$120.00</b>. You can pay or set up a plan.</p>",
         sender_name="Northwind Energy",
         reply_to="reply+tok41abc@mail.example",
@@ -162,9 +161,10 @@ def test_message_id_is_the_same_on_every_attempt_and_differs_between_contacts(sm
 
         EmailChannel().send(first)
         EmailChannel().send(again)  # a retry after, say, a timeout that hid a delivery
+        expected_id = message_id(first)
 
     # The mail client that gets both copies sees one message, not two.
-    assert [mail["Message-ID"] for mail in smtp.received()] == [message_id(first)] * 2
+    assert [mail["Message-ID"] for mail in smtp.received()] == [expected_id] * 2
 
 
 def test_email_with_accented_sender_and_subject_reads_back_intact(smtp):
@@ -444,7 +444,12 @@ def test_twilio_send_posts_the_message_and_returns_its_sid(twilio, catcher):
     assert re.fullmatch(r"SM[0-9a-f]{32}", sent.provider_id)
     [request] = twilio.requests
     assert request.path == f"/2010-04-01/Accounts/{twilio.account_sid}/Messages.json"
-    assert request.form == {"To": "+14155550123", "From": "+15005550006", "Body": message.body, "StatusCallback": callback}
+    assert request.form == {
+        "To": "+14155550123",
+        "From": "+15005550006",
+        "Body": message.body,
+        "StatusCallback": callback,
+    }
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert request.headers["I-Twilio-Idempotency-Token"] == message.idempotency_key
 
@@ -506,29 +511,54 @@ def test_twilio_not_listening_is_a_transient_failure(twilio, closed_port):
         channel.send(sms_outgoing())
 
 
+def send_and_catch_status(twilio: FakeTwilio, catcher: CallbackCatcher, reported: str, error_code: str):
+    """Send a text, let the fake report its fate to the catcher, and return (sent, channel, callback)."""
+    twilio.callback_status, twilio.callback_error = reported, error_code
+    callback_url = f"{catcher.url}/hooks/sms/status"
+    channel = twilio_channel(twilio, status_callback=callback_url)
+    sent = channel.send(sms_outgoing())
+    callback = catcher.next(timeout=5)
+    assert callback.path == "/hooks/sms/status"
+    assert signature_ok(
+        callback_url, callback.form, twilio.auth_token, callback.headers["X-Twilio-Signature"]
+    )
+    return sent, channel, callback
+
+
 @pytest.mark.parametrize(
     ("reported", "error_code", "status", "permanent"),
     [
         ("delivered", "", "delivered", False),
-        ("undelivered", "30003", "failed", True),  # unreachable handset: the number is no good
+        ("undelivered", "30005", "failed", True),  # unknown handset: the number does not exist
+        ("undelivered", "30006", "failed", True),  # a landline: it will never take a text
         ("undelivered", "30008", "failed", False),  # unknown error: try the number again another day
     ],
 )
-def test_twilio_status_callback_becomes_a_delivery_event(twilio, catcher, reported, error_code, status, permanent):
-    twilio.callback_status, twilio.callback_error = reported, error_code
-    callback_url = f"{catcher.url}/hooks/sms/status"
-    channel = twilio_channel(twilio, status_callback=callback_url)
+def test_twilio_status_callback_becomes_a_delivery_event(
+    twilio, catcher, reported, error_code, status, permanent
+):
+    sent, channel, callback = send_and_catch_status(twilio, catcher, reported, error_code)
 
-    sent = channel.send(sms_outgoing())
-    callback = catcher.next(timeout=5)
-
-    assert callback.path == "/hooks/sms/status"
-    assert signature_ok(callback_url, callback.form, twilio.auth_token, callback.headers["X-Twilio-Signature"])
     [event] = channel.parse_events(callback.form)
+
     assert event.provider_id == sent.provider_id
     assert event.status == status
     assert event.permanent is permanent
     assert (error_code or reported) in event.detail
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sms.py INVALID_NUMBER_CODES lists 30003 (handset switched off or out of coverage, which Twilio "
+    "documents as usually temporary), so one undelivered text marks a working number invalid",
+)
+def test_twilio_handset_switched_off_does_not_mark_the_number_invalid(twilio, catcher):
+    sent, channel, callback = send_and_catch_status(twilio, catcher, "undelivered", "30003")
+
+    [event] = channel.parse_events(callback.form)
+
+    assert (event.provider_id, event.status) == (sent.provider_id, "failed")
+    assert event.permanent is False
 
 
 def test_interim_status_callbacks_are_not_news(twilio):
@@ -625,11 +655,12 @@ DEBT_WORDS = re.compile(r"\b(debts?|collect\w*|owed?|owes|owing|arrears)\b", re.
 
 
 def letter_outgoing(contact_id: int = 5, paragraphs: int = 3, **changes) -> Outgoing:
-    body = "\n\n".join(
-        f"Paragraph {n}: you owe 120.00 GBP on your arrears account with Fairway Recoveries. "
+    paragraph = (
+        "Paragraph {n}: you owe 120.00 GBP on your arrears account with Fairway Recoveries. "
         "You can pay, ask for a plan, or tell us if something is wrong."
-        for n in range(1, paragraphs + 1)
     )
+    body = "\n\n".join(paragraph.format(n=n) for n in range(1, paragraphs + 1))
+    body += "\n\nQuestions? Call 0113 496 0000 (Mon-Fri) & ask for <Sam>."
     values = dict(
         contact_id=contact_id,
         idempotency_key=f"contact-{contact_id}:2026-03-10:letter",
@@ -659,11 +690,12 @@ def placed_text(page) -> list[tuple[float, float, str]]:
     return runs
 
 
-def window_text(page) -> str:
+def window_text(page, slack: float = 0.5) -> str:
+    """The text that shows through the window (slack: mm allowed for rounding at the edges)."""
     return "\n".join(
         text
         for x, y, text in placed_text(page)
-        if WINDOW["left"] <= x <= WINDOW["right"] and WINDOW["top"] <= y <= WINDOW["bottom"]
+        if WINDOW["left"] - slack <= x <= WINDOW["right"] and WINDOW["top"] <= y <= WINDOW["bottom"]
     )
 
 
@@ -685,6 +717,7 @@ def test_letter_is_a_pdf_with_the_address_subject_and_body(tmp_path):
         assert expected in text
     words = " ".join(text.split())
     assert "Paragraph 3: you owe 120.00 GBP on your arrears account with Fairway Recoveries." in words
+    assert "Questions? Call 0113 496 0000 (Mon-Fri) & ask for <Sam>." in words  # printed as written
 
 
 def test_letter_window_shows_the_addresses_and_nothing_about_the_debt(tmp_path):
@@ -743,7 +776,12 @@ def test_print_batch_holds_every_letter_of_the_day_once(tmp_path):
     # Each letter starts on a page of its own, in contact order, with its own address in the window.
     first_pages = [0, pages[3], pages[3] + pages[7]]
     for index, contact_id in zip(first_pages, (3, 7, 12), strict=True):
-        assert f"Flat {contact_id}, 14 Park Row" in window_text(batch.pages[index])
+        assert window_text(batch.pages[index]).splitlines() == [
+            "PO Box 12, Leeds LS1 1AA",
+            f"Flat {contact_id}, 14 Park Row",
+            "Leeds",
+            "LS1 5HD",
+        ]
 
 
 @pytest.mark.xfail(
@@ -760,7 +798,9 @@ def test_print_batch_numbers_each_letters_pages_on_their_own(tmp_path):
     path, _ = channel.build_batch(date(2026, 3, 10))
 
     footers = [re.findall(r"Page \d+ of \d+", text)[-1] for text in page_texts(path)]
-    expected = ["Page 1 of 1"] + [f"Page {n} of {len(single)}" for n in range(1, len(single) + 1)] + ["Page 1 of 1"]
+    expected = (
+        ["Page 1 of 1"] + [f"Page {n} of {len(single)}" for n in range(1, len(single) + 1)] + ["Page 1 of 1"]
+    )
     assert footers == expected
 
 

@@ -65,8 +65,12 @@ def compose(
         account.creditor.role == "debt_collector" or account.creditor.applies_regulation_f
     )
     use = "marketing" if purpose == "marketing" else "collection"
+    # As the Regulation F rule reads it: nothing said about this debt before this moment.
     first = not any(
-        c.account_id == account.pk and (c.channel != "call" or c.outcome in ("conversation", "voicemail"))
+        c.account_id == account.pk
+        and c.sent_at is not None
+        and c.sent_at < at
+        and (c.channel != "call" or c.outcome in ("conversation", "voicemail"))
         for c in facts.history
     )
     try:

@@ -9,7 +9,6 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.core import signing
 
 from amicable.compliance.late_payment import LatePaymentError, fixed_compensation, statutory_interest
 from amicable.ledger.balance import InstalmentStatus
@@ -38,14 +37,13 @@ def message_language(language: str, country: str) -> str:
     return "en-GB" if language == "en" and country == "GB" else language
 
 
-def portal_token(customer_id: int) -> str:
-    return signing.Signer(salt="amicable.portal").sign(str(customer_id))
-
-
-def links(customer_id: int, reply_token: str) -> ns:
+def links(reply_token: str) -> ns:
+    """Personal links, short enough for a text. The contact's own token identifies the customer (one
+    customer per link); the portal (issue 6) adds the identity check and the expiry."""
     base = settings.PUBLIC_URL
-    token = portal_token(customer_id)
-    return ns(portal=f"{base}/p/{token}/", pay=f"{base}/p/{token}/pay", opt_out=f"{base}/u/{reply_token}")
+    return ns(
+        portal=f"{base}/p/{reply_token}", pay=f"{base}/p/{reply_token}/pay", opt_out=f"{base}/u/{reply_token}"
+    )
 
 
 def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[str, Any]:
@@ -95,7 +93,7 @@ def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[
         if conversation
         else None,
         "late_payment": _late_payment(facts, overdue, today),
-        "links": links(customer.pk, reply_token),
+        "links": links(reply_token),
         "agent": ns(name=TEAM.get(language.split("-")[0], TEAM["en"])),
         "language": language,
     }

@@ -50,7 +50,12 @@ _CAPITALS_ALLOWED = {
 _SHOUT = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{4,}\b")
 
 
+_LINKS = re.compile(r"https?://\S+|\S+@\S+")
+
+
 def tone(text: str) -> list[Finding]:
+    # Links and addresses are not words: a token such as /u/xQ-SUE-ABCDE is neither a threat nor shouting.
+    text = _LINKS.sub(" ", text)
     findings = [
         Finding(ERROR, "tone", f"{name} phrase: {found.group(0)!r}")
         for name, pattern in _TONE_PATTERNS.items()
