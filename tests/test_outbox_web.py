@@ -90,3 +90,40 @@ def test_an_unsigned_or_forged_callback_is_refused_and_changes_nothing(sent_text
     assert response.status_code == 403
     assert Contact.objects.get(pk=sent_text.pk).status == "sent"
     assert "rejected an SMS status callback" in caplog.text
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    user = django_user_model.objects.create_user("staff", password="pw-long-enough", is_staff=True)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
+def test_the_admin_shows_contacts_with_reasons_texts_and_the_eml_files(
+    staff, cli, planned, settings, tmp_path
+):
+    from amicable.channels.registry import get_channel
+    from amicable.cycle.dispatch import dispatch_due
+    from test_cycle import EVENING
+
+    settings.EMAIL_BACKEND = "amicable.channels.email.EmlFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "outbox" / "email"
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    get_channel.cache_clear()
+    with time_machine.travel(EVENING, tick=False):
+        dispatch_due()
+    listing = staff.get("/admin/outbox/contact/")
+    assert listing.status_code == 200 and b"reminder_upcoming" in listing.content
+    email = Contact.objects.filter(channel="email").first()
+    page = staff.get(f"/admin/outbox/contact/{email.pk}/change/")
+    assert page.status_code == 200 and b"Decision: every rule" in page.content
+    eml = staff.get(f"/admin/outbox/contact/{email.pk}/file/")
+    assert eml.status_code == 200 and eml["Content-Type"] == "message/rfc822"
+    assert b"List-Unsubscribe" in b"".join(eml.streaming_content)
+    texts = staff.get("/admin/outbox/sandboxsms/")
+    assert texts.status_code == 200 and b"Reply STOP" in texts.content
+    for page in ("calltask", "printbatch", "cyclerun"):
+        assert staff.get(f"/admin/outbox/{page}/").status_code == 200
+    get_channel.cache_clear()

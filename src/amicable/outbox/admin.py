@@ -28,7 +28,7 @@ def _reasons(contact: Contact) -> str:
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdmin):
-    list_display = ["scheduled_at", "account", "channel", "template", "variant", "status", "rules"]
+    list_display = ["scheduled_at", "account", "channel", "template", "variant", "status", "rules", "file"]
     list_filter = ["status", "channel", "cycle_date", "creditor", "playbook"]
     search_fields = ["account__external_ref", "customer__last_name", "customer__company_name", "key"]
     date_hierarchy = "cycle_date"
@@ -56,6 +56,7 @@ class ContactAdmin(ReadOnlyAdmin):
         "voicemail",
         "provider",
         "provider_id",
+        "file",
         "attempts",
         "last_error",
         "outcome",
@@ -64,6 +65,44 @@ class ContactAdmin(ReadOnlyAdmin):
         "key",
     ]
     readonly_fields = fields
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<int:pk>/file/",
+                self.admin_site.admin_view(self.sent_file),
+                name="outbox_contact_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sent_file(self, request, pk: int):
+        """The .eml or PDF the embedded channels wrote for a contact (only files under the outbox)."""
+        from pathlib import Path
+
+        from django.conf import settings
+        from django.http import FileResponse, Http404
+
+        contact = self.get_object(request, str(pk))
+        if contact is None or contact.provider not in ("eml", "print"):
+            raise Http404("no file for this contact")
+        path = Path(contact.provider_id).resolve()
+        root = Path(settings.OUTBOX_DIR).resolve()
+        if root not in path.parents or not path.is_file():
+            raise Http404("the file is no longer in the outbox folder")
+        kind = "message/rfc822" if path.suffix == ".eml" else "application/pdf"
+        return FileResponse(path.open("rb"), content_type=kind, as_attachment=path.suffix == ".eml")
+
+    @admin.display(description="File written")
+    def file(self, obj: Contact) -> str:
+        if obj.provider not in ("eml", "print") or not obj.pk:
+            return "-"
+        from django.urls import reverse
+
+        name = obj.provider_id.rsplit("/", 1)[-1]
+        return format_html('<a href="{}">{}</a>', reverse("admin:outbox_contact_file", args=[obj.pk]), name)
 
     @admin.display(description="Rules")
     def rules(self, obj: Contact) -> str:
