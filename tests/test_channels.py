@@ -367,6 +367,16 @@ def test_bounce_given_as_text_is_read_the_same():
     assert [(e.provider_id, e.status, e.permanent) for e in events] == [(ORIGINAL_ID, "bounced", True)]
 
 
+def test_giving_up_after_temporary_errors_is_a_bounce_that_keeps_the_address():
+    report = dsn("failed", "4.4.7", "421 4.4.7 Message expired: mailbox full, retried for 5 days")
+
+    [event] = EmailChannel().parse_events(report)
+
+    assert (event.provider_id, event.status) == (ORIGINAL_ID, "bounced")
+    assert event.permanent is False
+    assert "4.4.7" in event.detail
+
+
 def test_delayed_report_is_not_a_failure():
     report = dsn("delayed", "4.4.7", "421 4.4.7 Connection timed out; will retry until 15 Mar 2026")
 
@@ -547,11 +557,6 @@ def test_twilio_status_callback_becomes_a_delivery_event(
     assert (error_code or reported) in event.detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sms.py INVALID_NUMBER_CODES lists 30003 (handset switched off or out of coverage, which Twilio "
-    "documents as usually temporary), so one undelivered text marks a working number invalid",
-)
 def test_twilio_handset_switched_off_does_not_mark_the_number_invalid(twilio, catcher):
     sent, channel, callback = send_and_catch_status(twilio, catcher, "undelivered", "30003")
 
@@ -784,11 +789,6 @@ def test_print_batch_holds_every_letter_of_the_day_once(tmp_path):
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="letter.py STYLE numbers pages with counter(page)/counter(pages) over the whole batch document, "
-    "so a letter printed from the batch says e.g. 'Page 2 of 7' on its first page",
-)
 def test_print_batch_numbers_each_letters_pages_on_their_own(tmp_path):
     channel = LetterChannel(tmp_path)
     for message in (letter_outgoing(1), letter_outgoing(2, paragraphs=40), letter_outgoing(3)):

@@ -100,5 +100,13 @@ class LetterChannel:
         if not fragments:
             return None, 0
         path = folder / f"batch-{day.isoformat()}.pdf"
-        write_pdf(document([p.read_text(encoding="utf-8") for p in fragments]), path)
+        from weasyprint import HTML
+
+        # Each letter is laid out on its own, so its pages say "Page 1 of 2" for that letter alone,
+        # then the pages are put together into one file.
+        letters = [HTML(string=document([p.read_text(encoding="utf-8")])).render() for p in fragments]
+        pages = [page for letter in letters for page in letter.pages]
+        temporary = path.with_suffix(".tmp")
+        letters[0].copy(pages).write_pdf(temporary)
+        os.replace(temporary, path)
         return path, len(fragments)

@@ -18,8 +18,9 @@ from amicable.messages.checks import sms_size
 
 from .base import DeliveryEvent, Outgoing, PermanentFailure, Sent, TransientFailure
 
-# Twilio error codes that mean the number itself is no good (invalid, a landline, unreachable).
-INVALID_NUMBER_CODES = {"21211", "21614", "30003", "30005", "30006"}
+# Twilio error codes that mean the number itself is no good: invalid, not a mobile, unknown, a landline.
+# (30003, a handset switched off or out of signal, is usually temporary and is not among them.)
+INVALID_NUMBER_CODES = {"21211", "21614", "30005", "30006"}
 TIMEOUT = 15  # seconds
 
 
