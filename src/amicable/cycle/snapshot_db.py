@@ -61,7 +61,7 @@ def build_snapshot(today: date, account_ids: list[int] | None = None) -> Snapsho
             creditor,
             customer,
             balance,
-            -paid,  # payments and credits are negative in the journal
+            paid,  # payments and credits so far (positive amounts in the journal)
             status,
             pin or None,
             False,  # promises arrive with the conversations issue
