@@ -177,7 +177,9 @@ def test_explain_shows_the_reasons_and_the_facts_replay_in_the_checker(cli, port
     assert rule in shown.output and "blocked" in shown.output
     facts = cli("explain", contact.pk, "--scenario")
     replay = CliRunner().invoke(main, ["compliance", "check", "-"], input=facts.stdout)
-    assert json.loads(replay.stdout)["decision"] == "block"
+    replayed = json.loads(replay.stdout)
+    assert replayed["decision"] == "block"
+    assert replayed["reasons"] == contact.reasons  # the same reasons, word for word
 
 
 def test_preview_renders_what_would_be_sent_and_writes_nothing(cli, portfolio):
