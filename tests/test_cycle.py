@@ -217,3 +217,57 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_the_contact_fai
     assert (
         AuditLog.objects.filter(action="retry_contact", object_id=str(email.pk)).count() == MAX_ATTEMPTS - 1
     )
+
+
+def test_a_run_that_cannot_plan_says_why_and_writes_nothing(cli, portfolio):
+    from amicable.ledger.models import Account
+    from amicable.outbox.models import CycleRun
+
+    Account.objects.filter(external_ref="A-7").update(playbook="no-such-playbook")
+    with time_machine.travel(MORNING, tick=False):
+        result = cli("run", "--date", DAY.isoformat(), "--json")
+    assert result.exit_code != 0
+    assert "no-such-playbook" in result.output
+    assert not Contact.objects.exists() and not CycleRun.objects.exists()
+    assert not AuditLog.objects.filter(action__in=["plan_contact", "skip_contact"]).exists()
+
+
+def test_bad_command_arguments_are_named(cli, planned):
+    status = cli("contacts", "--status", "posted")
+    assert status.exit_code == 2 and "'posted' is not one of" in status.output
+    missing = cli("explain", "999999")
+    assert missing.exit_code == 1 and "no contact 999999" in missing.output
+
+
+def test_a_voicemail_left_is_not_a_communication_so_the_first_message_carries_the_full_disclosure(
+    cli, portfolio
+):
+    # Regulation F: a limited-content voicemail says nothing about the debt, so the email that follows
+    # is still the first communication and must say it is an attempt to collect a debt.
+    from amicable.ledger.models import Creditor
+
+    Creditor.objects.update(role="debt_collector")
+    account = portfolio["A-7"]
+    Contact.objects.create(
+        key="earlier-call",
+        cycle_date=DAY,
+        creditor=account.creditor,
+        customer=account.customer,
+        account=account,
+        playbook="consumer",
+        step="call",
+        trigger_on=DAY,
+        channel="call",
+        template="call_guide",
+        language="en",
+        status="sent",
+        scheduled_at=datetime.combine(DAY, time(1), tzinfo=UTC),
+        sent_at=datetime.combine(DAY, time(1), tzinfo=UTC),
+        outcome="voicemail",
+        reply_token="earlier-call",
+    )
+    with time_machine.travel(MORNING, tick=False):
+        run(cli)
+    email = Contact.objects.get(account=account, channel="email")
+    assert email.status == "queued", email.reasons
+    assert "attempt to collect a debt" in email.body

@@ -16,7 +16,6 @@ import re
 import smtplib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -146,7 +145,3 @@ class EmlFileBackend(BaseEmailBackend):
             os.replace(temporary, path)
             mail.eml_path = str(path)
         return len(email_messages)
-
-
-def read_eml(path: str | Path) -> Any:
-    return email.message_from_bytes(Path(path).read_bytes(), policy=email.policy.default)

@@ -98,7 +98,11 @@ def contact_json(contact) -> dict:
 @click.command("contacts")
 @click.option("--date", "day", type=DATE, help="The cycle day (default today).")
 @click.option("--account", "account_ref", help="Only this account's contacts.")
-@click.option("--status", help="Only contacts with this status (queued, sent, blocked, ...).")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "deferred", "sent", "delivered", "failed", "blocked", "cancelled"]),
+    help="Only contacts with this status.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def contacts(day, account_ref: str | None, status: str | None, as_json: bool) -> None:
     """The contacts and blocks of a day's cycle."""

@@ -3,17 +3,20 @@ engine. The planner's writer, dispatch (again, at send time) and `amicable previ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from amicable.compliance.decision import Decision, Effect
+from amicable.compliance.engine import decide
+from amicable.compliance.packs.us_regf_content import first_communication
+from amicable.compliance.scenario import parse_scenario
 from amicable.messages.checks import ERROR, check_message
 from amicable.messages.render import Rendered, TemplateError, render
 
 from .context import message_context
 from .facts import AccountFacts
-from .scenario_db import judge, scenario_for
+from .scenario_db import scenario_for
 
 MESSAGE_CHECK = "AMICABLE-MESSAGE-CHECK"
 SMS_SEGMENTS = (
@@ -65,14 +68,19 @@ def compose(
         account.creditor.role == "debt_collector" or account.creditor.applies_regulation_f
     )
     use = "marketing" if purpose == "marketing" else "collection"
-    # As the Regulation F rule reads it: nothing said about this debt before this moment.
-    first = not any(
-        c.account_id == account.pk
-        and c.sent_at is not None
-        and c.sent_at < at
-        and (c.channel != "call" or c.outcome in ("conversation", "voicemail"))
-        for c in facts.history
+    # The call itself is judged; its voicemail's words are checked by the voicemail rules below.
+    scenario = scenario_for(
+        facts,
+        now=at,
+        channel=channel,
+        content=None,
+        point=point,
+        use=use,
+        envelope=envelope_text(facts) if channel == "letter" else None,
     )
+    facts_judged = parse_scenario(scenario)
+    # Whether this is the first communication about the debt, read by the Regulation F rule itself.
+    first = first_communication(facts_judged)
     try:
         rendered = render(
             channel,
@@ -84,27 +92,18 @@ def compose(
             first=first,
         )
     except TemplateError as error:
-        scenario = scenario_for(facts, now=at, channel=channel, content=None, point=point, use=use)
         return Composed(None, "blocked", at, [_problem(str(error))], scenario, None)
     if channel == "call":
-        content, judged_channel = rendered.voicemail, "voicemail"
+        content = rendered.voicemail
     else:
-        content, judged_channel = "\n\n".join(filter(None, [rendered.subject, rendered.body])), channel
-    # The call itself is judged; its voicemail's words are checked by the voicemail rules.
-    scenario = scenario_for(
-        facts,
-        now=at,
-        channel="call" if channel == "call" else judged_channel,
-        content=None if channel == "call" else content,
-        point=point,
-        use=use,
-        envelope=envelope_text(facts) if channel == "letter" else None,
-    )
-    decision = judge(scenario)
+        content = "\n\n".join(filter(None, [rendered.subject, rendered.body]))
+        scenario["contact"]["content"] = content
+        facts_judged = replace(facts_judged, contact=replace(facts_judged.contact, content=content))
+    decision = decide(facts_judged)
     reasons = reason_json(decision)
     if channel == "call" and rendered.voicemail:
-        voicemail = judge(
-            {**scenario, "contact": {**scenario["contact"], "channel": "voicemail", "content": content}}
+        voicemail = decide(
+            replace(facts_judged, contact=replace(facts_judged.contact, channel="voicemail", content=content))
         )
         reasons += [r for r in reason_json(voicemail) if r["effect"] != "allow" and r not in reasons]
         if voicemail.effect is Effect.BLOCK and decision.effect is not Effect.BLOCK:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,6 +40,7 @@ CLOSED = ("resolved", "written_off")
 class Outcome:
     channel: str
     status: str  # sent, delivered, failed, cancelled, deferred, retry
+    day: str = ""  # the day a sent letter is filed under (its print batch)
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
@@ -60,12 +61,16 @@ def dispatch_due(now: datetime | None = None, *, limit: int | None = None) -> Co
     """Dispatch every contact due by `now`; returns Counter[(channel, outcome)]."""
     now = now or timezone.now()
     outcomes: Counter = Counter()
+    letter_days = set()
     for contact_id in due_ids(now, limit):
         outcome = dispatch_one(contact_id, now)
         if outcome is not None:
             outcomes[(outcome.channel, outcome.status)] += 1
-    if any(channel == "letter" and status == "sent" for channel, status in outcomes):
-        build_print_batch(now)
+            if outcome.channel == "letter" and outcome.status == "sent":
+                letter_days.add(outcome.day)
+    # Letters are filed under their recipient's local date: each of those days' batches is remade.
+    for day in sorted(letter_days):
+        build_print_batch(date.fromisoformat(day))
     return outcomes
 
 
@@ -190,7 +195,8 @@ def _send(contact: Contact, facts: AccountFacts, now: datetime) -> Outcome:
     fields = ["status", "attempts", "last_error", "scheduled_at", "subject", "body", "reasons", "scenario"]
     contact.attempts += 1
     try:
-        sent = get_channel(contact.channel).send(outgoing(contact, facts, now))
+        message = outgoing(contact, facts, now)
+        sent = get_channel(contact.channel).send(message)
     except TransientFailure as error:
         contact.last_error = str(error)[:500]
         if contact.attempts >= MAX_ATTEMPTS:
@@ -229,12 +235,11 @@ def _send(contact: Contact, facts: AccountFacts, now: datetime) -> Outcome:
         [*fields, "provider", "provider_id", "sent_at", "delivered_at"],
         provider_id=contact.provider_id,
     )
-    return Outcome(contact.channel, contact.status)
+    return Outcome(contact.channel, contact.status, message.day)
 
 
-def build_print_batch(now: datetime) -> PrintBatch | None:
+def build_print_batch(day: date) -> PrintBatch | None:
     """Gather the day's letters into one PDF; remade when more letters are sent the same day."""
-    day = now.date()
     path, letters = get_channel("letter").build_batch(day)
     if path is None:
         return None

@@ -33,10 +33,11 @@ def run_day(
     """Plan `day` and dispatch what is due by `now`. The summary is `amicable run --json`'s output."""
     now = now or timezone.now()
     with day_lock(day):
+        # Planning writes nothing: a run that cannot plan (an unknown playbook) leaves no trace.
+        plan = plan_day(build_snapshot(day), default_playbooks(), day)
         if not dry_run:
             run, _ = CycleRun.objects.get_or_create(day=day)
             CycleRun.objects.filter(pk=run.pk).update(runs=F("runs") + 1, last_started_at=now)
-        plan = plan_day(build_snapshot(day), default_playbooks(), day)
         if on_total:
             on_total(plan.candidates.height + plan.refused.height)
         written = write_plan(plan, day, dry_run=dry_run, now=now, progress=progress)

@@ -10,9 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from amicable.compliance.decision import Decision
-from amicable.compliance.engine import decide
-from amicable.compliance.scenario import CALL_OUTCOMES, parse_scenario
+from amicable.compliance.scenario import CALL_OUTCOMES
 from amicable.ledger.models import ContactKind, ContactPoint, CreditorRole
 
 from .facts import AccountFacts
@@ -120,7 +118,3 @@ def scenario_for(
         "history": _history(facts, now),
         "holds": _holds(facts, zone),
     }
-
-
-def judge(scenario: dict[str, Any]) -> Decision:
-    return decide(parse_scenario(scenario))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from amicable.ledger.audit import audit_row
 from amicable.ledger.bulk import insert_rows
-from amicable.ledger.models import AuditLog
+from amicable.ledger.models import Account, AuditLog
 from amicable.outbox.models import Contact
 from amicable.planner.plan import Plan
 
@@ -168,8 +168,6 @@ def _write_skips(plan: Plan, today: date, now: datetime, result: Written, dry_ru
         result.skipped[row[0]] += row[1]
     if dry_run:
         return
-    from amicable.ledger.models import Account
-
     for chunk in _batches(skips, BATCH):
         keys = [r["key"] for r in chunk]
         known = set(

@@ -39,7 +39,8 @@ _OVERSHADOWING = re.compile(
 )
 
 
-def _first_communication(scenario: Scenario) -> bool:
+def first_communication(scenario: Scenario) -> bool:
+    """Nothing has been communicated about any of the contact's debts before now."""
     return not any(
         communicated(e) and e.at < scenario.now and set(e.debts) & set(scenario.contact.debts)
         for e in scenario.history
@@ -50,7 +51,7 @@ def check_mini_miranda(rule: Rule, scenario: Scenario):
     content = scenario.contact.content
     if content is None:
         return None
-    if _first_communication(scenario):
+    if first_communication(scenario):
         if ATTEMPTING.search(content) and USED_FOR.search(content):
             return None
         return rule.reason(
