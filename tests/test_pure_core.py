@@ -22,6 +22,10 @@ PURE_MODULES = [
     "amicable.messages.render",
     "amicable.messages.checks",
     "amicable.messages.sample",
+    "amicable.understanding.clean",
+    "amicable.understanding.rules",
+    "amicable.understanding.entities",
+    "amicable.understanding.model",
 ]
 
 

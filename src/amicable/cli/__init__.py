@@ -85,6 +85,7 @@ def _register() -> None:
     from .cycle import contacts, dispatch, explain, preview, run
     from .demo import demo
     from .importing import import_group
+    from .inbound import inbound
     from .plan import plan
     from .templates import templates
 
@@ -97,6 +98,7 @@ def _register() -> None:
         dispatch,
         explain,
         import_group,
+        inbound,
         plan,
         preview,
         run,
