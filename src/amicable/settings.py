@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "amicable.ledger",
     "amicable.outbox",
+    "amicable.conversations",
 ]
 
 MIDDLEWARE = [

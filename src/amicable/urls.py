@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import TemplateView
 
+from amicable.conversations import views as conversations
 from amicable.outbox import views as outbox
 
 admin.site.site_header = "amicable"
@@ -13,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("u/<str:token>", outbox.unsubscribe, name="unsubscribe"),
     path("hooks/sms/status", outbox.sms_status, name="sms-status"),
+    path("hooks/sms/inbound", conversations.sms_inbound, name="sms-inbound"),
 ]

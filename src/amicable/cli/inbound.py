@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from .django_setup import actor, setup_django
 from .output import emit_json
 
 
 @click.group()
 def inbound() -> None:
-    """Replies from customers: classify them (docs/classifier.md)."""
+    """Replies from customers: take them in, classify them (docs/conversations.md, docs/classifier.md)."""
 
 
 @inbound.command("classify")
@@ -26,6 +27,7 @@ def classify_command(
     text: str, at: str | None, zone: str, country: str, language: str, as_json: bool
 ) -> None:
     """The intent of TEXT, its date and amount, and its language."""
+    setup_django()  # for the current time in settings' zone; the classifier itself is pure
     from amicable.understanding.model import classify
 
     try:
@@ -49,6 +51,55 @@ def classify_command(
     )
     if understood.needs_agent:
         click.echo("Not sure enough to act alone: this message would go to an agent.")
+
+
+@inbound.command("sms")
+@click.option("--from", "sender", required=True, help="The sender's number, E.164 (+15551234567).")
+@click.option("--body", required=True, help="The text of the message.")
+@click.option("--to", "recipient", default="", help="The number it was sent to, E.164.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def sms_command(sender: str, body: str, recipient: str, as_json: bool) -> None:
+    """Take in a text as the SMS webhook would: match it by number, understand it, act on it."""
+    setup_django()
+    from amicable.conversations.actions import handle_message, receive_sms
+    from amicable.ledger.actions import ActionError
+
+    try:
+        message, _ = receive_sms(sender, body, recipient=recipient, actor=actor())
+    except ActionError as error:
+        raise click.BadParameter(
+            str(error), param_hint="--from" if "number" in str(error) else "--body"
+        ) from None
+    message = handle_message(message, actor=actor())
+    result = describe(message)
+    if as_json:
+        emit_json(result)
+        return
+    who = result["customer_ref"] or "no customer (sent to review)"
+    click.echo(f"Message {result['message_id']} from {message.sender}: {who}")
+    click.echo(
+        f"intent: {result['intent']} ({result['confidence']:.0%}); {result['status']}: {result['outcome']}"
+    )
+    for reply in result["replies"]:
+        click.echo(f"reply ({reply['status']}): {reply['body']}")
+
+
+def describe(message) -> dict:
+    from amicable.outbox.models import Contact
+
+    replies = Contact.objects.filter(key__startswith=f"reply:{message.pk}:").order_by("id")
+    return {
+        "message_id": message.pk,
+        "status": message.status,
+        "matched_by": message.matched_by or None,
+        "customer_ref": message.customer.external_ref if message.customer else None,
+        "account_ref": message.account.external_ref if message.account else None,
+        "intent": message.intent,
+        "confidence": round(message.confidence or 0, 3),
+        "understanding": message.understanding,
+        "outcome": message.outcome,
+        "replies": [{"channel": r.channel, "status": r.status, "body": r.body} for r in replies],
+    }
 
 
 @inbound.command("evaluate")

@@ -147,6 +147,10 @@ def dispatch_one(contact_id: int, now: datetime | None = None) -> Outcome | None
         if contact is None:
             return None
         facts = load_facts([contact.account_id], now)[contact.account_id]
+        if contact.purpose == "reply":
+            # An answer to the customer's own message (conversations/actions.py), written and
+            # checked there moments ago; the opt-out confirmation must go even though consent is gone.
+            return _send(contact, facts, now)
         problem = _still_usable(contact, facts)
         if problem:
             return _cancel(

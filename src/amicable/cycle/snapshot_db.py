@@ -10,10 +10,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from amicable.cycle.frames import Reader, reading
-from amicable.ledger.models import Account, ContactPoint, Creditor, Customer, Hold, JournalEntry, ScheduleItem
+from amicable.ledger.models import (
+    Account,
+    ContactPoint,
+    Creditor,
+    Customer,
+    Hold,
+    JournalEntry,
+    Promise,
+    ScheduleItem,
+)
 from amicable.outbox.models import Contact
 from amicable.planner.snapshot import MONEY, SCHEMAS, Snapshot
 
@@ -93,11 +102,11 @@ def _accounts(read: Reader, accounts: QuerySet) -> pl.DataFrame:
         pinned_playbook=("playbook", pl.String),
         role=("creditor__role", pl.String),
         opts_in=("creditor__applies_regulation_f", pl.Boolean),
+        promise_active=(Exists(Promise.objects.filter(account=OuterRef("pk"), status="open")), pl.Boolean),
     )
     return frame.with_columns(
         paid_total=pl.col("paid_total").fill_null(pl.lit(0).cast(MONEY)),
         pinned_playbook=pl.when(pl.col("pinned_playbook") != "").then("pinned_playbook"),
-        promise_active=pl.lit(False),  # promises arrive with the conversations issue
         plan_active=pl.col("status") == "in_arrangement",
         regulation_f=(pl.col("role") == "debt_collector") | pl.col("opts_in"),
     ).select(*SCHEMAS["accounts"])
@@ -152,17 +161,30 @@ def _reachable(read: Reader, customer_ids: QuerySet) -> pl.DataFrame:
 
 
 def _events(read: Reader, accounts: QuerySet, today: date, day_start: datetime) -> pl.DataFrame:
-    """Payments received today and accounts resolved today, for the event steps."""
+    """Payments received and accounts resolved today, promises made today, and the due dates of open
+    promises (a step fires its in_days before), for the event steps."""
     paid_today = read(
         accounts.filter(journal__kind="payment", journal__effective_on=today).distinct(),
         account_id=("id", ID),
-    ).with_columns(event=pl.lit("payment_received"))
+    ).with_columns(event=pl.lit("payment_received"), on=pl.lit(today))
     resolved_today = read(
         accounts.filter(status="resolved", updated_at__gte=day_start), account_id=("id", ID)
-    ).with_columns(event=pl.lit("account_resolved"))
+    ).with_columns(event=pl.lit("account_resolved"), on=pl.lit(today))
+    promises = read(
+        Promise.objects.filter(account__in=accounts, status="open", due_on__gte=today),
+        account_id=("account_id", ID),
+        on=("due_on", pl.Date),
+    ).with_columns(event=pl.lit("promise_due"))
+    made_today = read(
+        Promise.objects.filter(
+            account__in=accounts, made_at__gte=day_start, made_at__lt=day_start + timedelta(days=1)
+        ),
+        account_id=("account_id", ID),
+    ).with_columns(event=pl.lit("promise_made"), on=pl.lit(today))
     return (
-        pl.concat([paid_today, resolved_today])
-        .with_columns(on=pl.lit(today))
+        pl.concat(
+            [frame.select(*SCHEMAS["events"]) for frame in (paid_today, resolved_today, promises, made_today)]
+        )
         .unique()
         .sort(pl.all())
         .select(*SCHEMAS["events"])

@@ -11,7 +11,18 @@ from django.utils.html import format_html, format_html_join
 
 from . import actions
 from .audit import audit
-from .models import Account, AuditLog, ContactPoint, Creditor, Customer, Hold, JournalEntry, ScheduleItem
+from .models import (
+    Account,
+    AuditLog,
+    ContactPoint,
+    Creditor,
+    Customer,
+    Dispute,
+    Hold,
+    JournalEntry,
+    Promise,
+    ScheduleItem,
+)
 from .money import Money
 
 
@@ -270,6 +281,22 @@ class HoldAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["customer__external_ref", "customer__last_name"]
     list_select_related = ["customer", "account", "account__creditor"]
+
+
+@admin.register(Promise)
+class PromiseAdmin(ReadOnlyAdmin):
+    list_display = ["account", "amount", "currency", "due_on", "status", "channel", "made_at", "source"]
+    list_filter = ["status", "channel"]
+    search_fields = ["account__external_ref"]
+    list_select_related = ["account"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["account", "received_at", "status", "within_validation_period", "source"]
+    list_filter = ["status", "within_validation_period"]
+    search_fields = ["account__external_ref", "reason"]
+    list_select_related = ["account"]
 
 
 @admin.register(ContactPoint)

@@ -83,6 +83,16 @@ RULES = (
         ),
     ),
     Rule(
+        "GEN-HOLD-DISPUTE",
+        PACK,
+        "amicable policy",
+        "no collection of a disputed debt until a person has checked it and sent verification",
+        _hold_rule(
+            {"dispute"}, Effect.BLOCK, "the debt is disputed: no collection until verification is sent"
+        ),
+        purposes=frozenset({"collection"}),
+    ),
+    Rule(
         "GEN-HOLD-DECEASED",
         PACK,
         "amicable policy",

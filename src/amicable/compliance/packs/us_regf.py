@@ -260,6 +260,7 @@ RULES = (
         "a dispute in the validation period stops collection of the disputed debt until verification",
         check_dispute,
         purposes=COLLECTION | ACTS,
+        supersedes="GEN-HOLD-DISPUTE",
     ),
     Rule(
         "US-REGF-ATTORNEY",

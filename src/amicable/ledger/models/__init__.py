@@ -3,8 +3,10 @@ from .audit import AuditLog
 from .contact import ConsentState, ContactKind, ContactPoint, ContactUse
 from .creditor import Creditor, CreditorRole
 from .customer import Customer, CustomerKind
+from .dispute import Dispute, DisputeStatus
 from .hold import Hold, HoldKind
 from .journal import JournalEntry
+from .promise import Promise, PromiseStatus
 
 __all__ = [
     "Account",
@@ -18,8 +20,12 @@ __all__ = [
     "CreditorRole",
     "Customer",
     "CustomerKind",
+    "Dispute",
+    "DisputeStatus",
     "Hold",
     "HoldKind",
     "JournalEntry",
+    "Promise",
+    "PromiseStatus",
     "ScheduleItem",
 ]

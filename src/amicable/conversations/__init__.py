@@ -1,0 +1,1 @@
+"""Conversations: what customers send back, matched to them, understood, and acted on."""

@@ -1,0 +1,398 @@
+"""What happens when a customer writes: each step a named action in its own transaction, on the
+customer's timeline and in the audit log.
+
+receive_sms stores the message first (so nothing is lost if understanding it fails), matched to the
+customer by number; handle_message then reads it and acts: an opt-out at once, a dispute hold, a
+promise, or a task for a person. Our answers are written to the outbox in the same transaction and
+sent as soon as it commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from amicable.compliance.validation_period import validation_period_end
+from amicable.conversations import replies
+from amicable.conversations.models import InboundMessage, MessageStatus, Task, TaskKind
+from amicable.cycle.context import message_language
+from amicable.ledger.actions import ActionError, place_hold, record_consent, set_account_status
+from amicable.ledger.audit import audit
+from amicable.ledger.models import Account, ContactPoint, Dispute, Promise
+from amicable.outbox.models import Contact, ContactStatus
+from amicable.understanding.model import Understanding, classify
+
+ACTOR = "system:inbound"
+OPEN = ("current", "overdue", "in_arrangement", "disputed", "on_hold")
+PHONE_KINDS = ("mobile", "landline")
+TASK_DAYS = {TaskKind.REVIEW_MESSAGE: 1, TaskKind.DISPUTE: 5, TaskKind.VERIFY_CONTACT: 2}
+
+
+def normalise_number(value: str) -> str:
+    """E.164, or an ActionError naming the value."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise ActionError(f"{value!r} is not a phone number in E.164 form (+ and the country code)") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ActionError(f"{value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def receive_sms(
+    sender: str,
+    body: str,
+    *,
+    recipient: str = "",
+    provider_id: str = "",
+    received_at: datetime | None = None,
+    actor: str = ACTOR,
+) -> tuple[InboundMessage, bool]:
+    """Store a text as it arrived, matched to a customer by number. A provider's retry of the same
+    message (the same id) returns the stored one: (message, False)."""
+    number = normalise_number(sender)
+    if not body.strip():
+        raise ActionError("the message has no text")
+    if provider_id:
+        existing = InboundMessage.objects.filter(channel="sms", provider_id=provider_id).first()
+        if existing:
+            return existing, False
+    points = list(ContactPoint.objects.filter(kind__in=PHONE_KINDS, value=number).select_related("customer"))
+    point = _sender_point(points)
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                channel="sms",
+                sender=number,
+                recipient=recipient,
+                body=body,
+                received_at=received_at or timezone.now(),
+                provider_id=provider_id,
+                customer=point.customer if point else None,
+                account=_account_for(point) if point else None,
+                contact_point=point,
+                matched_by=("number" if len(points) == 1 else "last_contact") if point else "",
+            )
+            who = f"{point.customer}" if point else "no customer" if not points else "several customers"
+            audit(
+                actor,
+                "receive_message",
+                message,
+                f"Text received from {number} ({who})",
+                customer=message.customer,
+                account=message.account,
+                changes={"channel": "sms", "provider_id": provider_id},
+            )
+    except IntegrityError:  # the same provider id, stored by a concurrent delivery
+        return InboundMessage.objects.get(channel="sms", provider_id=provider_id), False
+    return message, True
+
+
+def _sender_point(points: list[ContactPoint]) -> ContactPoint | None:
+    """The contact point a text came from. A number shared by several customers (a household, a
+    business line) is the one we last wrote to on it: replies follow our messages."""
+    if len({point.customer_id for point in points}) <= 1:
+        return points[0] if points else None
+    last = (
+        Contact.objects.filter(contact_point__in=points, sent_at__isnull=False)
+        .order_by("-sent_at")
+        .values_list("contact_point_id", flat=True)
+        .first()
+    )
+    return next((point for point in points if point.pk == last), None)
+
+
+def _account_for(point: ContactPoint) -> Account | None:
+    """The account a reply from this number is about: the one we last wrote to on it, else the
+    customer's oldest open account."""
+    last = (
+        Contact.objects.filter(contact_point=point, sent_at__isnull=False)
+        .order_by("-sent_at")
+        .values_list("account_id", flat=True)
+        .first()
+    )
+    if last:
+        return Account.objects.get(pk=last)
+    return Account.objects.filter(customer_id=point.customer_id, status__in=OPEN).order_by("id").first()
+
+
+def handle_message(message: InboundMessage, *, actor: str = ACTOR) -> InboundMessage:
+    """Understand a received message and act on it, in one transaction; replies go out after it."""
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status != MessageStatus.RECEIVED:
+            return message  # already handled
+        customer = message.customer
+        understood = classify(
+            message.body,
+            received_at=message.received_at,
+            timezone=customer.timezone if customer else "UTC",
+            country=customer.country if customer else "",
+            default_language=customer.language if customer else "en",
+        )
+        message.text = understood.text
+        message.intent, message.confidence = understood.intent, understood.confidence
+        message.understanding = understood.as_json()
+        intents = [understood.intent, *understood.also]
+        done: list[str] = []
+        if customer is None:
+            _review(message, "No single customer has this number", actor)
+            done.append("sent to review: no single customer has this number")
+            if "opt_out" in intents:
+                done.append(_opt_out_number(message, actor)[0])
+        else:
+            if "opt_out" in intents:
+                summary, changed = _opt_out_number(message, actor)
+                done.append(summary)
+                if changed:  # one confirmation; a second STOP gets no second one
+                    _reply(message, "opt_out_confirmation", understood, actor)
+            if "dispute" in intents:
+                done.append(_open_dispute(message, understood, actor, acknowledge="opt_out" not in intents))
+            if understood.intent == "promise_to_pay" and not understood.needs_agent:
+                done.append(_record_promise(message, understood, actor))
+            if not done:
+                why = (
+                    f"not sure enough what it asks ({understood.intent}, {understood.confidence:.0%})"
+                    if understood.needs_agent
+                    else f"{understood.intent.replace('_', ' ')} is handled by a person"
+                )
+                _review(message, why[0].upper() + why[1:], actor)
+                done.append(f"sent to review: {why}")
+        if message.status == MessageStatus.RECEIVED:
+            message.status = MessageStatus.HANDLED
+        message.outcome = "; ".join(done)[:300]
+        message.save()
+        audit(
+            actor,
+            "handle_message",
+            message,
+            f"Read as {understood.intent} ({understood.source}): {message.outcome}"[:300],
+            customer=customer,
+            account=message.account,
+            changes={"understanding": message.understanding},
+        )
+    from amicable.cycle.dispatch import dispatch_one
+
+    for contact_id in _queued_replies(message):
+        dispatch_one(contact_id)
+    message.refresh_from_db()
+    return message
+
+
+def _review(message: InboundMessage, why: str, actor: str) -> None:
+    message.status = MessageStatus.REVIEW
+    _task(message, TaskKind.REVIEW_MESSAGE, f"{why}: {message.body[:200]}", actor)
+
+
+def _task(message: InboundMessage, kind: str, summary: str, actor: str, role: str = "agent") -> Task:
+    task = Task.objects.create(
+        kind=kind,
+        role=role,
+        customer=message.customer,
+        account=message.account,
+        message=message,
+        summary=summary[:300],
+        due_at=message.received_at + timedelta(days=TASK_DAYS.get(kind, 1)),
+    )
+    audit(actor, "create_task", task, f"Task for an {role}: {task}"[:300], customer=message.customer)
+    return task
+
+
+def _opt_out_number(message: InboundMessage, actor: str) -> tuple[str, bool]:
+    """Every use of the number is revoked at once (texts and calls to it), wherever it is on file.
+    Returns a summary and whether anything changed (a second STOP changes nothing)."""
+    points = list(ContactPoint.objects.filter(kind__in=PHONE_KINDS, value=message.sender))
+    changed = False
+    for point in points:
+        for use in ("collection", "marketing"):
+            if point.consent(use) != "revoked":
+                source = f"inbound message {message.pk}"
+                record_consent(point, use, "revoked", source=source, actor=actor, at=message.received_at)
+                changed = True
+    if not changed:
+        return f"{message.sender} was already opted out", False
+    count = len(points)
+    return f"opted out {message.sender} ({count} contact point{'s' if count != 1 else ''})", True
+
+
+def _open_dispute(
+    message: InboundMessage, understood: Understanding, actor: str, *, acknowledge: bool
+) -> str:
+    account = message.account
+    if account is None:
+        _review(message, "A dispute from a customer with no open account", actor)
+        return "dispute sent to review: no open account"
+    first_sent = (
+        Contact.objects.filter(account=account, sent_at__isnull=False)
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    within = first_sent is None or message.received_at.date() <= validation_period_end(first_sent.date())
+    hold = place_hold(
+        account.customer,
+        "dispute",
+        source=f"inbound message {message.pk}",
+        actor=actor,
+        account=account,
+        starts_at=message.received_at,
+        note=understood.text[:500],
+    )
+    dispute = Dispute.objects.create(
+        account=account,
+        reason=understood.text,
+        received_at=message.received_at,
+        within_validation_period=within,
+        hold=hold,
+        source=f"inbound message {message.pk}",
+    )
+    audit(
+        actor,
+        "open_dispute",
+        dispute,
+        f"Dispute on {account.external_ref}: collection paused until verification is sent",
+        customer=account.customer,
+        account=account,
+        changes={"within_validation_period": within, "hold": hold.pk},
+    )
+    if account.status != "disputed":
+        set_account_status(
+            account, "disputed", reason=f"disputed in inbound message {message.pk}", actor=actor
+        )
+    _task(
+        message, TaskKind.DISPUTE, f"Verify the debt on {account.external_ref} and send verification", actor
+    )
+    if acknowledge:
+        _reply(message, "dispute_acknowledgement", understood, actor)
+    return f"dispute opened on {account.external_ref} with a hold"
+
+
+def _record_promise(message: InboundMessage, understood: Understanding, actor: str) -> str:
+    account = message.account
+    entities = understood.entities
+    if account is None or entities.date is None:
+        missing = "no open account" if account is None else "no date"
+        _review(message, f"A promise to pay with {missing}", actor)
+        return f"promise sent to review: {missing}"
+    if entities.currency and entities.currency != account.currency:
+        _review(message, f"A promise in {entities.currency} on an account in {account.currency}", actor)
+        return "promise sent to review: another currency"
+    amount = entities.amount if entities.amount is not None else account.balance
+    promise = Promise.objects.create(
+        account=account,
+        amount=amount,
+        currency=account.currency,
+        due_on=entities.date,
+        channel=message.channel,
+        source=f"inbound message {message.pk}",
+        made_at=message.received_at,
+    )
+    audit(
+        actor,
+        "record_promise",
+        promise,
+        f"Promise to pay {amount} {account.currency} on {entities.date} ({account.external_ref})",
+        customer=account.customer,
+        account=account,
+        changes={
+            "amount": str(amount),
+            "due_on": entities.date.isoformat(),
+            "stated": entities.amount is not None,
+        },
+    )
+    _reply(message, "promise_confirmation", understood, actor, promise=promise)
+    return f"promise of {amount} {account.currency} on {entities.date} recorded"
+
+
+def _reply(
+    message: InboundMessage, kind: str, understood: Understanding, actor: str, promise: Promise | None = None
+) -> None:
+    """Write one answer to the outbox (at most one of each kind per message), to go out by the
+    channel the customer used. Dispatch sends it as written, without the planning checks: it answers
+    the customer's own message, within moments of it."""
+    account, point = message.account, message.contact_point
+    if account is None or point is None:
+        return
+    creditor = account.creditor
+    language = message_language(understood.language, account.customer.country)
+    if kind != "opt_out_confirmation" and point.consent() == "revoked":
+        # The customer has stopped texts to this number: a person answers in another way.
+        _task(
+            message,
+            TaskKind.REVIEW_MESSAGE,
+            f"Answer in writing ({kind.replace('_', ' ')}): opted out",
+            actor,
+        )
+        return
+    collector = creditor.role == "debt_collector" or (
+        creditor.applies_regulation_f and account.customer.country == "US"
+    )
+    if kind == "opt_out_confirmation":
+        body = replies.opt_out_confirmation(language, creditor=creditor.name)
+    elif kind == "dispute_acknowledgement":
+        body = replies.dispute_acknowledgement(
+            language, creditor=creditor.name, ref=account.external_ref, debt_collector=collector
+        )
+    else:
+        body = replies.promise_confirmation(
+            language,
+            creditor=creditor.name,
+            ref=account.external_ref,
+            amount=promise.amount,
+            currency=promise.currency,
+            on=promise.due_on,
+            debt_collector=collector,
+        )
+    now = timezone.now()
+    contact, created = Contact.objects.get_or_create(
+        key=f"reply:{message.pk}:{kind}",
+        defaults=dict(
+            cycle_date=now.astimezone(ZoneInfo(account.customer.timezone)).date(),
+            creditor=creditor,
+            customer=account.customer,
+            account=account,
+            contact_point=point,
+            playbook="conversation",
+            step=kind,
+            trigger_on=message.received_at.date(),
+            channel=message.channel,
+            purpose="reply",
+            template=kind,
+            language=language,
+            status=ContactStatus.QUEUED,
+            scheduled_at=now,
+            body=body,
+            reasons=[
+                {
+                    "rule": "AMICABLE-REPLY",
+                    "citation": "",
+                    "effect": "allow",
+                    "message": f"An answer to the customer's message {message.pk}, sent as written",
+                }
+            ],
+            reply_token=secrets.token_urlsafe(12),
+        ),
+    )
+    if created:
+        audit(
+            actor,
+            "plan_reply",
+            contact,
+            f"Answer queued: {kind.replace('_', ' ')}",
+            customer=account.customer,
+            account=account,
+        )
+    return [contact.pk]
+
+
+def _queued_replies(message: InboundMessage) -> list[int]:
+    return list(
+        Contact.objects.filter(
+            key__startswith=f"reply:{message.pk}:", status=ContactStatus.QUEUED
+        ).values_list("pk", flat=True)
+    )

@@ -1,0 +1,68 @@
+"""The words of our answers to what customers send, in English and Spanish (pure).
+
+The opt-out confirmation says only that: the FCC's TCPA rules allow one confirming text after a
+revocation, with nothing else in it. The other replies carry the opt-out line, and the debt-collector
+disclosure where Regulation F applies (1006.18(e)).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from amicable.messages.render import babel_locale
+
+OPT_OUT = {
+    "en": "{creditor}: you're unsubscribed and won't get any more texts from us on this number.",
+    "es": "{creditor}: se ha dado de baja y no recibirá más mensajes nuestros en este número.",
+}
+DISPUTE = {
+    "en": "{creditor}: we've received your dispute about account {ref}. We've paused collection on it "
+    "while we look into it, and will send you what we find in writing.",
+    "es": "{creditor}: hemos recibido su disputa sobre la cuenta {ref}. Hemos pausado el cobro mientras "
+    "lo revisamos y le enviaremos por escrito lo que encontremos.",
+}
+PROMISE = {
+    "en": "{creditor}: thank you. We've noted your payment of {amount} on {date} for account {ref}.",
+    "es": "{creditor}: gracias. Hemos anotado su pago de {amount} el {date} para la cuenta {ref}.",
+}
+STOP_LINE = {"en": "Reply STOP to opt out.", "es": "Responda BAJA para no recibir más mensajes."}
+DEBT_COLLECTOR = {"en": "This is from a debt collector.", "es": "Este mensaje es de un cobrador de deudas."}
+
+
+def _language(language: str) -> str:
+    return "es" if language.startswith("es") else "en"
+
+
+def opt_out_confirmation(language: str, *, creditor: str) -> str:
+    return OPT_OUT[_language(language)].format(creditor=creditor)
+
+
+def dispute_acknowledgement(language: str, *, creditor: str, ref: str, debt_collector: bool) -> str:
+    lang = _language(language)
+    return _with_lines(DISPUTE[lang].format(creditor=creditor, ref=ref), lang, debt_collector)
+
+
+def promise_confirmation(
+    language: str, *, creditor: str, ref: str, amount: Decimal, currency: str, on: date, debt_collector: bool
+) -> str:
+    lang = _language(language)
+    locale = babel_locale(language)
+    text = PROMISE[lang].format(
+        creditor=creditor,
+        ref=ref,
+        amount=format_currency(amount, currency, locale=locale),
+        date=format_date(on, format="long", locale=locale),
+    )
+    return _with_lines(text, lang, debt_collector)
+
+
+def _with_lines(text: str, lang: str, debt_collector: bool) -> str:
+    lines = [text]
+    if debt_collector:
+        lines.append(DEBT_COLLECTOR[lang])
+    lines.append(STOP_LINE[lang])
+    return " ".join(lines)

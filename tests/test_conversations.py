@@ -1,0 +1,187 @@
+"""Texts from customers, as the SMS webhook and `amicable inbound sms` take them in: matched by number,
+understood, and acted on (opt-out, dispute, promise, review), each on the timeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from amicable.channels.sms import signature
+from amicable.conversations.actions import handle_message, receive_sms
+from amicable.conversations.models import InboundMessage, Task
+from amicable.ledger.models import AuditLog, ContactPoint, Dispute, Hold, Promise
+from amicable.outbox.models import Contact, SandboxSms
+from test_cycle import EVENING, MORNING, outbox_dir, run  # noqa: F401 (outbox_dir: an autouse fixture)
+from test_plan_command import DAY, import_portfolio
+
+B7_MOBILE = "+16175550188"  # customer C-8: texts allowed, email not; due in 7 days
+# Texts arrive after the import and before the cycle runs: 20:00 on Monday 9 March in Boston.
+IMPORTED = datetime.combine(DAY, time(0, 30), tzinfo=UTC)
+ARRIVED = datetime.combine(DAY, time(1), tzinfo=UTC)
+TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def portfolio(db, cli, northwind, tmp_path):
+    with time_machine.travel(IMPORTED, tick=False):
+        return import_portfolio(cli, tmp_path)
+
+
+def inbound(cli, sender: str, body: str) -> dict:
+    with time_machine.travel(ARRIVED, tick=False):
+        result = cli("inbound", "sms", "--from", sender, "--body", body, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def texts_to(number: str) -> list[str]:
+    return list(SandboxSms.objects.filter(to=number).order_by("created_at").values_list("body", flat=True))
+
+
+def test_stop_opts_the_number_out_sends_one_confirmation_and_no_more_texts(cli, portfolio):
+    answer = inbound(cli, B7_MOBILE, "STOP")
+    assert (answer["customer_ref"], answer["intent"], answer["status"]) == ("C-8", "opt_out", "handled")
+    mobile = ContactPoint.objects.get(value=B7_MOBILE)
+    assert mobile.consent("collection") == "revoked" and mobile.consent("marketing") == "revoked"
+    # Exactly one confirmation, with nothing else in it.
+    assert texts_to(B7_MOBILE) == [
+        "Northwind Energy: you're unsubscribed and won't get any more texts from us on this number."
+    ]
+    # A second STOP changes nothing and sends nothing.
+    again = inbound(cli, B7_MOBILE, "stop please")
+    assert again["outcome"] == f"{B7_MOBILE} was already opted out" and again["replies"] == []
+    assert len(texts_to(B7_MOBILE)) == 1
+    # The next cycle sends this customer no text: the reminder due in 7 days has no channel left.
+    with time_machine.travel(MORNING, tick=False):
+        summary = run(cli)
+    assert (
+        not Contact.objects.filter(account=portfolio["B-7"], channel="sms").exclude(purpose="reply").exists()
+    )
+    reminders = Contact.objects.filter(account=portfolio["B-7"]).exclude(purpose="reply")
+    assert list(reminders.values_list("channel", flat=True)) == ["letter"]  # no text: a letter instead
+    assert summary["queued"].get("sms", 0) == 0
+    with time_machine.travel(EVENING, tick=False):
+        cli("dispatch")
+    assert len(texts_to(B7_MOBILE)) == 1
+    actions = set(AuditLog.objects.filter(customer=mobile.customer).values_list("action", flat=True))
+    assert {"receive_message", "record_consent", "handle_message", "plan_reply", "send_contact"} <= actions
+
+
+def test_i_dont_owe_this_places_a_dispute_hold_acknowledges_and_makes_a_task(cli, portfolio):
+    account = portfolio["B-7"]
+    answer = inbound(cli, B7_MOBILE, "I don't owe this")
+    assert answer["intent"] == "dispute" and answer["account_ref"] == "B-7"
+    dispute = Dispute.objects.get(account=account)
+    assert (
+        dispute.status == "open" and dispute.within_validation_period and dispute.reason == "I don't owe this"
+    )
+    hold = Hold.objects.get(pk=dispute.hold_id)
+    assert (hold.kind, hold.account_id, hold.ends_at) == ("dispute", account.pk, None)
+    assert Task.objects.get(kind="dispute").account_id == account.pk
+    account.refresh_from_db()
+    assert account.status == "disputed"
+    [acknowledgement] = texts_to(B7_MOBILE)
+    assert "received your dispute about account B-7" in acknowledgement and "Reply STOP" in acknowledgement
+    # Collection on the account stops: the next cycle blocks its reminder with the hold's rule.
+    with time_machine.travel(MORNING, tick=False):
+        run(cli)
+    reminder = Contact.objects.exclude(purpose="reply").get(account=account)
+    assert reminder.status == "blocked" and "dispute" in json.dumps(reminder.reasons).lower()
+
+
+def test_a_promise_to_pay_on_friday_is_recorded_for_that_friday_and_confirmed(cli, portfolio):
+    answer = inbound(cli, B7_MOBILE, "I can pay 50 on Friday")
+    assert answer["intent"] == "promise_to_pay"
+    promise = Promise.objects.get(account=portfolio["B-7"])
+    assert promise.due_on == date(2026, 3, 13)  # the Friday after Monday 9 March, in Boston
+    assert (str(promise.amount), promise.currency, promise.status, promise.channel) == (
+        "50.0000",
+        "USD",
+        "open",
+        "sms",
+    )
+    [confirmation] = texts_to(B7_MOBILE)
+    assert "$50.00 on March 13, 2026 for account B-7" in confirmation
+
+
+def test_a_promise_without_a_date_goes_to_an_agent(cli, portfolio):
+    answer = inbound(cli, B7_MOBILE, "I will pay 50 dollars when I get paid")
+    if answer["intent"] == "promise_to_pay":
+        assert answer["status"] == "review" and "no date" in answer["outcome"]
+    assert not Promise.objects.exists()
+    assert Task.objects.filter(kind="review_message").exists()
+
+
+def test_a_text_from_an_unknown_number_lands_in_review(cli, portfolio):
+    answer = inbound(cli, "+15005550006", "hello? who is this")
+    assert answer["customer_ref"] is None and answer["status"] == "review"
+    message = InboundMessage.objects.get(pk=answer["message_id"])
+    assert message.body == "hello? who is this" and message.matched_by == ""
+    task = Task.objects.get(message=message)
+    assert task.kind == "review_message" and "No single customer has this number" in task.summary
+    assert SandboxSms.objects.count() == 0
+
+
+def test_a_shared_number_is_matched_to_the_customer_we_last_texted(cli, portfolio):
+    other = portfolio["A-7"].customer
+    ContactPoint.objects.create(customer=other, kind="mobile", value=B7_MOBILE)
+    with time_machine.travel(MORNING, tick=False):
+        run(cli)
+    with time_machine.travel(EVENING, tick=False):
+        cli("dispatch")
+    assert Contact.objects.filter(account=portfolio["B-7"], channel="sms", sent_at__isnull=False).exists()
+    with time_machine.travel(EVENING + timedelta(minutes=5), tick=False):
+        message, _ = receive_sms(B7_MOBILE, "who is this?")
+    assert message.customer.external_ref == "C-8" and message.matched_by == "last_contact"
+
+
+def test_bad_input_is_named_and_nothing_is_stored(cli, portfolio):
+    result = cli("inbound", "sms", "--from", "12345", "--body", "STOP")
+    assert result.exit_code == 2 and "'12345' is not a phone number in E.164 form" in result.output
+    result = cli("inbound", "sms", "--from", B7_MOBILE, "--body", "   ")
+    assert result.exit_code == 2 and "the message has no text" in result.output
+    assert not InboundMessage.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------- webhook
+
+
+def _post(client: Client, settings, params: dict[str, str], signed: bool = True):
+    url = settings.PUBLIC_URL + "/hooks/sms/inbound"
+    headers = {"HTTP_X_TWILIO_SIGNATURE": signature(url, params, TOKEN) if signed else "forged"}
+    return client.post("/hooks/sms/inbound", data=params, **headers)
+
+
+def test_the_webhook_takes_a_signed_text_once_and_refuses_a_forged_one(portfolio, settings, caplog):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    params = {"From": B7_MOBILE, "To": "+15005550000", "Body": "STOP", "MessageSid": "SM" + "1" * 32}
+    client = Client()
+    with time_machine.travel(ARRIVED, tick=False):
+        first = _post(client, settings, params)
+        retried = _post(client, settings, params)
+    assert first.status_code == retried.status_code == 200
+    assert first["Content-Type"] == "text/xml" and b"<Response></Response>" in first.content
+    assert InboundMessage.objects.count() == 1 and len(texts_to(B7_MOBILE)) == 1
+    assert ContactPoint.objects.get(value=B7_MOBILE).consent("collection") == "revoked"
+
+    with caplog.at_level(logging.WARNING):
+        forged = _post(client, settings, {**params, "MessageSid": "SM" + "2" * 32}, signed=False)
+        unsigned = client.post("/hooks/sms/inbound", data=params)
+    assert forged.status_code == unsigned.status_code == 403
+    assert InboundMessage.objects.count() == 1
+    assert "rejected an inbound SMS with a missing or wrong signature" in caplog.text
+
+
+def test_handling_twice_acts_once(portfolio):
+    with time_machine.travel(ARRIVED, tick=False):
+        message, created = receive_sms(B7_MOBILE, "I don't owe this", provider_id="SM9")
+        handle_message(message)
+        handle_message(message)
+        again, created_again = receive_sms(B7_MOBILE, "I don't owe this", provider_id="SM9")
+    assert created and not created_again and again.pk == message.pk
+    assert Dispute.objects.count() == 1 and Hold.objects.filter(kind="dispute").count() == 1
