@@ -185,3 +185,51 @@ def test_handling_twice_acts_once(portfolio):
         again, created_again = receive_sms(B7_MOBILE, "I don't owe this", provider_id="SM9")
     assert created and not created_again and again.pk == message.pk
     assert Dispute.objects.count() == 1 and Hold.objects.filter(kind="dispute").count() == 1
+
+
+def test_an_answer_held_up_by_a_failure_is_not_sent_once_the_number_has_opted_out(portfolio, monkeypatch):
+    import amicable.cycle.dispatch as dispatch
+
+    with time_machine.travel(ARRIVED, tick=False):
+        message, _ = receive_sms(B7_MOBILE, "I can pay 50 on Friday")
+        with (
+            monkeypatch.context() as patch
+        ):  # the confirmation is written but not sent (the provider is down)
+            patch.setattr(dispatch, "dispatch_one", lambda *args, **kwargs: None)
+            handle_message(message)
+        stop, _ = receive_sms(B7_MOBILE, "STOP")
+        handle_message(stop)
+    with time_machine.travel(ARRIVED + timedelta(minutes=10), tick=False):
+        dispatch.dispatch_due()
+    assert texts_to(B7_MOBILE) == [
+        "Northwind Energy: you're unsubscribed and won't get any more texts from us on this number."
+    ]
+    held = Contact.objects.get(key=f"reply:{message.pk}:promise_confirmation")
+    assert held.status == "cancelled" and "opted this number out" in held.reasons[0]["message"]
+
+
+def test_a_message_that_cannot_be_handled_goes_to_review_and_a_stop_in_it_still_counts(
+    portfolio, monkeypatch
+):
+    from amicable.conversations import actions
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the model is unavailable")
+
+    monkeypatch.setattr(actions, "classify", broken)
+    with time_machine.travel(ARRIVED, tick=False):
+        message, _ = receive_sms(B7_MOBILE, "STOP texting me")
+        handled = handle_message(message)
+    assert handled.status == "review" and "could not be handled (RuntimeError)" in handled.outcome
+    assert ContactPoint.objects.get(value=B7_MOBILE).consent("collection") == "revoked"
+    assert Task.objects.get(message=message).kind == "review_message"
+
+
+def test_a_promise_with_no_amount_goes_to_an_agent_but_the_full_balance_is_an_amount(cli, portfolio):
+    first = inbound(cli, B7_MOBILE, "I'll pay on Friday")
+    if first["intent"] == "promise_to_pay":
+        assert first["status"] == "review" and "no amount" in first["outcome"]
+    assert not Promise.objects.exists()
+    second = inbound(cli, B7_MOBILE, "I will pay the full balance on Friday")
+    assert second["intent"] == "promise_to_pay"
+    assert Promise.objects.get().amount == portfolio["B-7"].balance

@@ -181,3 +181,34 @@ def test_the_orm_loop_benchmark_agrees_with_the_planner():
     assert figures["agree"] is True
     assert figures["snapshot_read"] == "arrow"
     assert figures["planner_contacts"] == figures["orm_loop_contacts"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrow_reads_a_column_that_starts_with_more_than_a_batch_of_nulls(cli, tmp_path, monkeypatch):
+    """The SQLite driver guesses a column's type from its first 1,024 rows; a column of NULLs there
+    followed by values must still read (every column is selected as non-null text)."""
+    from django.db import connection
+
+    from amicable.cycle.frames import reading
+    from amicable.ledger.actions import create_creditor
+    from amicable.ledger.models import Hold
+
+    create_creditor("Northwind Energy", role="creditor", actor="test:fixture")
+    accounts = portfolio(cli, tmp_path)
+    customer, account = accounts["A-1"].customer, accounts["A-1"]
+    starts = datetime(2026, 3, 1, tzinfo=UTC)
+    Hold.objects.bulk_create(
+        [Hold(customer=customer, kind="cease", starts_at=starts, source="test") for _ in range(1100)]
+        + [Hold(customer=customer, account=account, kind="dispute", starts_at=starts, source="test")]
+    )
+    if connection.vendor == "sqlite":  # the test database is in memory: read a copy of it from a file
+        copy = tmp_path / "copy.sqlite3"
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(copy)])
+        monkeypatch.setitem(connection.settings_dict, "NAME", str(copy))
+        monkeypatch.setattr(connection, "is_in_memory_db", lambda: False)
+    assert arrow_reads()
+    with reading() as read:
+        frame = read(Hold.objects.all(), account_id=("account_id", pl.Int64), kind=("kind", pl.String))
+    assert frame.height == 1101 + 1  # and the bankruptcy hold from the portfolio
+    assert frame["account_id"].drop_nulls().to_list() == [account.pk]

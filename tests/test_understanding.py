@@ -41,6 +41,8 @@ TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in New York, 15:00 
         "Dejen de escribirme por favor",
         "quiero darme de baja",
         "no quiero recibir más mensajes",
+        "Don\u2019t text me again",  # a phone's curly apostrophe
+        "take me off your list",
     ],
 )
 def test_every_way_of_saying_stop_is_caught_by_the_rules(text):
@@ -64,6 +66,11 @@ def test_every_way_of_saying_stop_is_caught_by_the_rules(text):
         "No reconozco esta deuda",
         "nunca tuve una cuenta con ustedes",
         "el importe está mal",
+        "I don\u2019t owe you anything",
+        "It isn\u2019t mine",
+        "no le debo",
+        "I never signed anything",
+        "someone opened this in my name",
     ],
 )
 def test_every_way_of_saying_not_owed_is_caught_by_the_rules(text):
@@ -80,6 +87,21 @@ def test_every_way_of_saying_not_owed_is_caught_by_the_rules(text):
         "what is the balance?",
         "I owe you 50 and will pay it Friday",
         "thanks, got it",
+        # past tenses, names and other senses of the same words
+        "No me mandaron el link para pagar",
+        "No me llamaron ayer",
+        "Yo no me llamo Maria",
+        "You never called me back",
+        "Can you take me off autopay?",
+        "remove me from the joint account",
+        "quiero sacarme de deudas",
+        "The loan is in my name, I'll pay friday",
+        "La cuenta esta a mi nombre",
+        "No debo atrasarme otra vez",
+        "I didn't have the card with me yesterday",
+        "I didn't open your letter yet",
+        "I'm not disputing it",
+        "Sorry it was a mistake, I forgot to pay",
     ],
 )
 def test_ordinary_replies_set_off_no_rule(text):
@@ -120,6 +142,11 @@ def test_quoted_history_and_signatures_are_not_the_customers_words():
         ("can pay fifty on fri", date(2026, 11, 27), "50", None),
         ("call me after 6pm", None, None, None),
         ("I will pay on Tuesday", date(2026, 12, 1), None, None),  # said on a Tuesday: next week's
+        ("I can pay 10.05 on friday", date(2026, 11, 27), "10.05", None),  # an amount, not 5 October
+        ("pay 20.50", None, "20.50", None),
+        ("I will pay 40 in 2 weeks", date(2026, 12, 8), "40", None),
+        ("STOP. Born 1/1/0000", None, None, None),  # no year 0, and no crash
+        ("", None, None, None),
     ],
 )
 def test_dates_and_amounts_are_read_from_the_day_the_message_arrived(text, expected_date, amount, currency):

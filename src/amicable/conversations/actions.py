@@ -9,6 +9,8 @@ sent as soon as it commits.
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,11 +27,16 @@ from amicable.ledger.actions import ActionError, place_hold, record_consent, set
 from amicable.ledger.audit import audit
 from amicable.ledger.models import Account, ContactPoint, Dispute, Promise
 from amicable.outbox.models import Contact, ContactStatus
+from amicable.understanding.clean import normalised, own_words
 from amicable.understanding.model import Understanding, classify
+from amicable.understanding.rules import must_not_miss
 
 ACTOR = "system:inbound"
+log = logging.getLogger(__name__)
 OPEN = ("current", "overdue", "in_arrangement", "disputed", "on_hold")
 PHONE_KINDS = ("mobile", "landline")
+# "the full balance", "all of it", "todo", "el total": the promise is the balance.
+FULL_AMOUNT = re.compile(r"\b(full|whole|balance|everything|all of it|in full|todo|total|completo|saldo)\b")
 TASK_DAYS = {TaskKind.REVIEW_MESSAGE: 1, TaskKind.DISPUTE: 5, TaskKind.VERIFY_CONTACT: 2}
 
 
@@ -116,13 +123,45 @@ def _account_for(point: ContactPoint) -> Account | None:
         .values_list("account_id", flat=True)
         .first()
     )
-    if last:
+    if last and Account.objects.filter(pk=last, status__in=OPEN).exists():
         return Account.objects.get(pk=last)
     return Account.objects.filter(customer_id=point.customer_id, status__in=OPEN).order_by("id").first()
 
 
 def handle_message(message: InboundMessage, *, actor: str = ACTOR) -> InboundMessage:
-    """Understand a received message and act on it, in one transaction; replies go out after it."""
+    """Understand a received message and act on it, in one transaction; replies go out after it.
+    If that fails, nothing of it stays, and the message goes to review instead, still honouring a
+    request to stop: a message is never left unread."""
+    try:
+        return _handle(message, actor)
+    except Exception as error:
+        log.exception("could not handle inbound message %s", message.pk)
+        return _handle_failed(message, error, actor)
+
+
+def _handle_failed(message: InboundMessage, error: Exception, actor: str) -> InboundMessage:
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status != MessageStatus.RECEIVED:
+            return message
+        done = [f"could not be handled ({type(error).__name__}): sent to review"]
+        if "opt_out" in must_not_miss(own_words(message.body) or message.body):
+            done.append(_opt_out_number(message, actor)[0])
+        _review(message, f"Could not be handled automatically ({type(error).__name__})", actor)
+        message.outcome = "; ".join(done)[:300]
+        message.save()
+        audit(
+            actor,
+            "handle_message",
+            message,
+            message.outcome,
+            customer=message.customer,
+            account=message.account,
+        )
+    return message
+
+
+def _handle(message: InboundMessage, actor: str) -> InboundMessage:
     with transaction.atomic():
         message = InboundMessage.objects.select_for_update().get(pk=message.pk)
         if message.status != MessageStatus.RECEIVED:
@@ -149,7 +188,11 @@ def handle_message(message: InboundMessage, *, actor: str = ACTOR) -> InboundMes
             if "opt_out" in intents:
                 summary, changed = _opt_out_number(message, actor)
                 done.append(summary)
-                if changed:  # one confirmation; a second STOP gets no second one
+                if changed and message.account is None:
+                    _task(
+                        message, TaskKind.REVIEW_MESSAGE, "Opted out; no open account to confirm from", actor
+                    )
+                elif changed:  # one confirmation; a second STOP gets no second one
                     _reply(message, "opt_out_confirmation", understood, actor)
             if "dispute" in intents:
                 done.append(_open_dispute(message, understood, actor, acknowledge="opt_out" not in intents))
@@ -206,7 +249,8 @@ def _task(message: InboundMessage, kind: str, summary: str, actor: str, role: st
 def _opt_out_number(message: InboundMessage, actor: str) -> tuple[str, bool]:
     """Every use of the number is revoked at once (texts and calls to it), wherever it is on file.
     Returns a summary and whether anything changed (a second STOP changes nothing)."""
-    points = list(ContactPoint.objects.filter(kind__in=PHONE_KINDS, value=message.sender))
+    # Locked, so two STOPs handled at once cannot both see the number still open (and both confirm).
+    points = list(ContactPoint.objects.select_for_update().filter(kind__in=PHONE_KINDS, value=message.sender))
     changed = False
     for point in points:
         for use in ("collection", "marketing"):
@@ -282,6 +326,9 @@ def _record_promise(message: InboundMessage, understood: Understanding, actor: s
     if entities.currency and entities.currency != account.currency:
         _review(message, f"A promise in {entities.currency} on an account in {account.currency}", actor)
         return "promise sent to review: another currency"
+    if entities.amount is None and not FULL_AMOUNT.search(normalised(understood.text)):
+        _review(message, "A promise to pay with no amount", actor)
+        return "promise sent to review: no amount"
     amount = entities.amount if entities.amount is not None else account.balance
     promise = Promise.objects.create(
         account=account,

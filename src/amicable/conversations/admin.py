@@ -42,7 +42,8 @@ class TaskAdmin(ReadOnlyAdmin):
         now = timezone.now()
         for task in queryset.filter(done_at__isnull=True):
             with transaction.atomic():
-                Task.objects.filter(pk=task.pk).update(done_at=now)
+                if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now):
+                    continue  # someone else marked it done just now
                 audit(
                     f"user:{request.user.username}",
                     "complete_task",

@@ -95,6 +95,23 @@ def _still_usable(contact: Contact, facts: AccountFacts) -> str | None:
     return None
 
 
+REPLY_FRESH_FOR = timedelta(hours=1)
+
+
+def _reply_problem(contact: Contact, facts: AccountFacts, now: datetime) -> str | None:
+    """An answer to the customer's own message (conversations/actions.py) is sent as written, without
+    the planning checks, but only while it is an answer: soon after, to a number still usable. The
+    opt-out confirmation goes although consent is gone: it is the one text the rules allow after it."""
+    point = facts.points.get(contact.contact_point_id)
+    if point is None or point.invalid:
+        return "the number is no longer usable"
+    if contact.template != "opt_out_confirmation" and point.consent("collection") == "revoked":
+        return "the customer opted this number out after we wrote the answer"
+    if now - contact.created_at > REPLY_FRESH_FOR:
+        return "too long after the customer's message to send as an answer"
+    return None
+
+
 def _record(contact: Contact, action: str, summary: str, fields: list[str], **changes) -> None:
     contact.save(update_fields=[*fields, "updated_at"])
     audit(
@@ -148,8 +165,12 @@ def dispatch_one(contact_id: int, now: datetime | None = None) -> Outcome | None
             return None
         facts = load_facts([contact.account_id], now)[contact.account_id]
         if contact.purpose == "reply":
-            # An answer to the customer's own message (conversations/actions.py), written and
-            # checked there moments ago; the opt-out confirmation must go even though consent is gone.
+            problem = _reply_problem(contact, facts, now)
+            if problem:
+                return _cancel(
+                    contact,
+                    [{"rule": "AMICABLE-REPLY", "citation": "", "effect": "block", "message": problem}],
+                )
             return _send(contact, facts, now)
         problem = _still_usable(contact, facts)
         if problem:

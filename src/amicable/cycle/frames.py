@@ -21,30 +21,15 @@ from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
-from django.db.models import Expression, F, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Expression, F, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 
 # A column: the field (or expression) to read, and the type it becomes in the frame.
 Column = tuple[str | Expression, pl.DataType]
 Reader = Callable[..., pl.DataFrame]
 
-# libpq connection settings the ADBC driver understands; Django's own (cursor factories) stay behind.
-_LIBPQ_KEYS = (
-    "dbname",
-    "user",
-    "password",
-    "host",
-    "port",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "options",
-    "application_name",
-    "connect_timeout",
-    "client_encoding",
-    "service",
-)
+# Connection parameters that are Django's or psycopg's own, not libpq's: everything else is passed on.
+_NOT_LIBPQ = {"context", "cursor_factory", "prepare_threshold", "server_side_binding", "pool", "autocommit"}
 
 
 @contextmanager
@@ -75,7 +60,12 @@ def _arrow_can_see_everything() -> bool:
 
 def _compiled(queryset: QuerySet, columns: dict[str, Column]) -> tuple[str, tuple]:
     # Prefixed names: an annotation may not take the name of a model field.
-    texts = {f"_{name}": Cast(_expression(field), TextField()) for name, (field, _) in columns.items()}
+    # Never NULL: the SQLite driver guesses a column's type from its first rows, and a column that
+    # starts with NULLs would be guessed wrongly. Empty text stands for NULL (see _parse).
+    texts = {
+        f"_{name}": Coalesce(Cast(_expression(field), TextField()), Value(""), output_field=TextField())
+        for name, (field, _) in columns.items()
+    }
     query = queryset.order_by().annotate(**texts).values_list(*texts)
     return query.query.sql_with_params()
 
@@ -125,13 +115,17 @@ def _arrow_connection():
         from psycopg.conninfo import make_conninfo
 
         params = connection.get_connection_params()
-        conninfo = make_conninfo(**{key: params[key] for key in _LIBPQ_KEYS if key in params})
+        options = {key: value for key, value in params.items() if key not in _NOT_LIBPQ}
+        conninfo = make_conninfo(**options)
         adbc = driver.connect(conninfo, autocommit=True)
         begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     try:
         with adbc.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET TIME ZONE 'UTC'")  # as Django's own sessions: datetimes read as UTC
+                role = connection.settings_dict["OPTIONS"].get("assume_role")
+                if role:  # as Django does for its own sessions
+                    cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
             cursor.execute(begin)
         yield adbc
     finally:
@@ -152,9 +146,11 @@ def _frame(raw: pl.DataFrame, columns: dict[str, Column]) -> pl.DataFrame:
 
 
 def _parse(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Text as the database writes it, into the column's type."""
+    """Text as the database writes it, into the column's type. Empty text is NULL for every type but
+    text itself (where the planner treats an empty value as missing anyway)."""
     if dtype == pl.String:
         return text
+    text = pl.when(text != "").then(text)
     if dtype == pl.Boolean:  # SQLite writes 1 and 0, PostgreSQL true and false
         return pl.when(text.is_null()).then(None).otherwise(text.is_in(("1", "true", "t")))
     if dtype == pl.Date:

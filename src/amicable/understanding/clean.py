@@ -25,6 +25,9 @@ _SIGNATURES = [
 ]
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+
+
 def own_words(text: str) -> str:
     """The reply without quoted lines (> ...), the quoted earlier message, or the signature."""
     kept: list[str] = []
@@ -44,6 +47,8 @@ def own_words(text: str) -> str:
 
 def normalised(text: str) -> str:
     """Lower case, accents removed, spaces collapsed: what the rules match against."""
+    # Phones type curly apostrophes (U+2019): "don\u2019t" must read as "don't".
+    text = text.translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", plain).strip()

@@ -69,9 +69,12 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("day_after", re.compile(r"\b(day after tomorrow|pasado manana)\b")),
     ("tomorrow", re.compile(r"\b(tomorrow|tmrw|tmr|tmrow|tomoz|2moro|2morrow|manana)\b")),
     ("today", re.compile(r"\b(today|tonight|hoy|esta noche)\b")),
+    ("in_days", re.compile(r"\b(?:in|en|dentro de) (\d{1,2}) (days?|weeks?|dias?|semanas?)\b")),
     ("next_week", re.compile(r"\b(next week|la (proxima|siguiente) semana|la semana que viene)\b")),
     ("month_end", re.compile(r"\b(end of (the |this )?month|month end|(fin|final|finales) de mes)\b")),
-    ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?\b")),
+    # 12/3, 12-3, 12/3/26; with dots only with a year (15.12.2026), so that 10.05 stays an amount
+    ("numeric", re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?\b(?![.,]\d)")),
+    ("numeric", re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\b")),
     ("day_month", re.compile(rf"\b{_ORDINAL}(?: of| de)? ({_MONTH})\b")),
     ("month_day", re.compile(rf"\b({_MONTH}) (?:the )?{_ORDINAL}\b")),
     ("weekday", re.compile(rf"\b({_WEEKDAY})\b")),
@@ -87,7 +90,7 @@ _WORDED = re.compile(rf"{_NUMBER}\s?({'|'.join(CURRENCY_WORDS)})\b")
 _AFTER_VERB = re.compile(
     r"\b(pay|paying|send|sending|give|transfer|deposit|put|clear|pago|pagar|pagaria|pagare|deposito|"
     r"depositar|mando|mandar|envio|enviar|abono|abonar|te doy|les doy|puedo dar)\b"
-    rf"(?:\s+(?:you|u|ya|them|te|le|les|off|in|about|around|like|only|just|unos|como|solo))*\s+{_NUMBER}\b"
+    rf"(?:\s+(?:you|u|ya|them|te|le|les|off|about|around|like|only|just|unos|como|solo))*\s+{_NUMBER}\b"
 )
 _NUMBER_WORD = re.compile(
     rf"\b(pay|send|give|pago|pagar|mando|deposito)\b(?:\s+\w+)?\s+(a |an )?({'|'.join(NUMBER_WORDS)})\b"
@@ -140,9 +143,8 @@ def _date(plain: str, today: date, *, month_first: bool) -> tuple[date | None, s
             if any(match.start() < end and start < match.end() for start, end in spans):
                 continue
             value = _resolve(kind, match, today, month_first)
-            if value is not None or kind in ("numeric",):
+            if value is not None:  # what does not make a date stays readable as an amount
                 spans.append(match.span())
-            if value is not None:
                 hits.append((match.start(), value, kind))
     if not hits:
         return None, "", spans
@@ -157,6 +159,9 @@ def _resolve(kind: str, match: re.Match, today: date, month_first: bool) -> date
         return today + timedelta(days=1)
     if kind == "day_after":
         return today + timedelta(days=2)
+    if kind == "in_days":
+        count = int(match.group(1))
+        return today + timedelta(days=count * (7 if match.group(2).startswith(("week", "semana")) else 1))
     if kind == "next_week":
         return today + timedelta(days=7 - today.weekday())
     if kind == "month_end":
@@ -212,6 +217,8 @@ def _dated(today: date, day: int, month: int, year: str | None) -> date | None:
     else:  # the next such day: "3 Jan" written in December means next year's
         candidates = [today.year, today.year + 1]
     for candidate_year in candidates:
+        if not 1 <= candidate_year <= 9999:
+            return None
         if day <= calendar.monthrange(candidate_year, month)[1]:
             value = date(candidate_year, month, day)
             if year or value >= today:

@@ -41,34 +41,46 @@ _MEDIA_ES = r"(mensajes|sms|llamadas|correos|emails|whatsapps?|cartas|contacto)"
 _OPT_OUT = [
     rf"\b(stop|quit|enough with the|enough|no more|cease) (all |any |the |these |your )?{_VERBS_EN}",
     rf"\b(stop|no more|no further|block|cease) (all |any |the |these |your |further )?{_MEDIA_EN}\b",
-    rf"\b(don'?t|do not|dont|never) {_VERBS_EN} (me|us|this number|this address|again)\b",
+    rf"\b(don'?t|do not|dont) {_VERBS_EN} (me|us|this number|this address|again)\b",
     r"\b(don'?t|do not|dont) consent to (being |be )?contact",
-    r"\b(unsubscribe|opt me out|opt out|optout|take me off|take my (number|email|name) off)\b",
-    r"\bremove (me|this number|my number|this phone|my phone|this email|my email|my details|my address)\b",
+    r"\b(unsubscribe|opt me out|opt out|optout)\b",
+    r"\btake (me|my (number|email|name|details)) off (your|ur|the|this|all|of) (\w+ )?"
+    r"(list|lists|system|database|"
+    r"records|mailing|contact|texts|calls)",
+    r"\bremove (me|my details) (from|off) (your|ur|the|this|all) (\w+ )?"
+    r"(list|lists|system|database|records|mailing|contact)",
+    r"\bremove (this|my) (number|phone|email|mobile)\b",
     r"\b(cease|stop) (all )?(contact|communication|communications)\b",
     r"\bleave me alone\b",
     r"\b(darme|denme|dar|me doy|doy) de baja\b",
-    rf"\bno me (vuelvan a )?{_VERBS_ES}",
+    # commands only: "no me llamen", not "no me llamaron" (they didn't call me) or "no me llamo" (my name)
+    r"\bno me (vuelvan a \w+|llamen|escriban|manden|envien|contacten|molesten|mensajeen|llame|escriba|"
+    r"mande|envie|contacte|moleste)\b",
     rf"\bno (vuelvan|vuelva) a {_VERBS_ES}",
     rf"\bdejen de {_VERBS_ES}",
     rf"\bno quiero (recibir )?(mas |ningun |ningunos )?{_MEDIA_ES}",
     rf"\b(basta|ya basta) (de|con) (los |las |sus |tantos |tantas )?{_MEDIA_ES}",
     rf"\b(paren|paren ya|pare) (con|de) (los |las |sus |tantos |tantas |mandar |enviar )?{_MEDIA_ES}",
     r"\b(cesen|cese|suspendan) (todo |todos |el |los |cualquier )?(contacto|comunicacion|mensajes|llamadas)",
-    r"\b(borrenme|eliminenme|quitenme|saquenme|sacarme|borrarme|eliminarme) de\b",
+    r"\b(borrenme|eliminenme|quitenme|saquenme|sacarme|borrarme|eliminarme) de (su|sus|la|esta|esa) "
+    r"(lista|listas|base|registro|registros|sistema)",
     r"\b(borren|eliminen|quiten|saquen) (mi|este) (numero|correo|telefono|email|contacto)\b",
 ]
 _DISPUTE = [
     r"\b(i )?(don'?t|do not|dont|doesn'?t|does not) owe\b",
     r"\b(owe|owing|owed) (you )?nothing\b|\bnothing (owing|owed|is owed)\b|\bnot owed\b",
-    r"\b(never|didn'?t|did not) (have|had|hold|held) (an|a|this|that|any|the)\b.{0,30}"
-    r"\b(account|loan|debt|card|contract|service|agreement|policy)\b",
+    r"\bnever (had|held) (an|a|this|that|any)\b.{0,30}"
+    r"\b(account|loan|debt|card|contract|service|agreement)\b",
+    r"\b(didn'?t|did not) (have|hold) (an|a|any) (account|loan|contract|card|agreement|policy) with\b",
+    # "I never signed anything", but not "I didn't open your letter yet"
     r"\b(never|didn'?t|did not) (open|opened|take out|took out|sign|signed|sign up|signed up|apply|applied|"
-    r"use|used|borrow|borrowed|order|ordered|agree|agreed)\b",
+    r"use|used|borrow|borrowed|order|ordered|agree|agreed)\b"
+    r"(?!\s+(\w+\s+){0,2}(letter|letters|email|emails|message|messages|text|texts|mail|link|envelope)\b)",
     r"\b(not|isnt|isn't|aint|ain't|is not) (my|our) (debt|account|bill|loan|card|contract|responsibility)\b",
     r"\b(is ?n[o']?t|isnt|is not|not) (mine|ours)\b",
-    r"\bdispute\b|\bdisputing\b|\bdisputed\b",
-    r"\bidentity (theft|fraud)\b|\bstolen identity\b|\bfraud(ulent|ulently)?\b|\bin my name\b",
+    r"(?<!not )(?<!n't )(?<!no )(?<!nt )\bdisput(e|ing|ed|ar|o|amos)\b",
+    r"\bidentity (theft|fraud)\b|\bstolen identity\b|\bfraud(ulent|ulently)?\b",
+    r"\b(someone|somebody|alguien)\b.{0,40}\b(in my name|a mi nombre)\b",
     r"\b(validation|verification|proof) (of|for) (the |this )?(debt|balance|amount)\b",
     r"\bprove (it|this|that)\b|\bsend (me )?(proof|evidence)\b",
     r"\b(don'?t|do not|dont) (recogni[sz]e|acknowledge|accept) (this|the|that|your|any|it)\b"
@@ -82,18 +94,21 @@ _DISPUTE = [
     r"\bshould be (\$|£|€)?0\b|\bshould be zero\b",
     r"\b(charged|billed) (me )?(twice|double)\b|\bdouble (charged|billed)\b",
     r"\bstatute[- ]barred\b|\btime[- ]barred\b",
-    r"\b(this|it|that) (is|was|'s) (a|an) (mistake|error)\b",
-    r"\bno (le |les )?debo\b|\bno debo nada\b|\bno les debo\b",
+    r"\b(this|the) (debt|charge|bill|balance|amount) (is|was) (a mistake|an error)\b",
+    r"\bno (le |les |te )?debo (nada|eso|esto|esa|ese|esta|este|esos|esas|estos|estas|ningun|ninguna|ni un|"
+    r"dinero|la deuda)\b",
+    r"\bno (le |les )?debo\W*$",
     r"\bno (es|son) (mia|mias|mio|mios|nuestra|nuestro)\b|\b(esa|esta) deuda no es\b",
     r"\bno (es|son) (mi|mis|nuestra|nuestras) (deuda|deudas|cuenta|prestamo|tarjeta)\b",
     r"\bno (la |lo |las |los )?reconozco\b|\bdesconozco (esta|esa|la) deuda\b",
     r"\b(disputo|impugno|reclamo la deuda)\b",
-    r"\brobo de identidad\b|\bsuplantacion de identidad\b|\ba mi nombre\b|\bfraude\b",
+    r"\brobo de identidad\b|\bsuplantacion de identidad\b|\bfraude\b",
     r"\b(nunca|jamas) (tuve|abri|contrate|firme|pedi|saque|use|acepte|fui titular|he sido titular)\b",
     r"\byo no (saque|pedi|firme|contrate|abri)\b",
     r"\b(saldo|monto|importe|cantidad|cobro)\b.{0,40}\b(esta|es) (mal|equivocad|incorrect|un error)",
     r"\b(esta|es) (mal|incorrect[oa]|equivocad[oa])\b.{0,20}\b(saldo|monto|importe|cantidad)\b",
-    r"\bno es correct[oa]\b|\bes un error\b",
+    r"\b(la deuda|el cobro|el saldo|el monto|esto|eso|esa deuda) (es|fue) un error\b",
+    r"\b(saldo|monto|importe|cantidad|cobro)\b.{0,30}\bno es correct[oa]\b",
     r"\bcobr\w* (dos veces|doble)\b|\bcobrando doble\b",
     r"\bpruebas? de (esa|esta|la) deuda\b",
 ]
