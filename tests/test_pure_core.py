@@ -26,6 +26,9 @@ PURE_MODULES = [
     "amicable.understanding.rules",
     "amicable.understanding.entities",
     "amicable.understanding.model",
+    "amicable.arrangements.terms",
+    "amicable.arrangements.affordability",
+    "amicable.arrangements.options",
 ]
 
 

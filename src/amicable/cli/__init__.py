@@ -87,6 +87,7 @@ def _register() -> None:
     from .importing import import_group
     from .inbound import inbound
     from .plan import plan
+    from .plans import plans
     from .templates import templates
 
     for command in (
@@ -100,6 +101,7 @@ def _register() -> None:
         import_group,
         inbound,
         plan,
+        plans,
         preview,
         run,
         templates,

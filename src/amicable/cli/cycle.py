@@ -127,7 +127,8 @@ def contacts(day, account_ref: str | None, status: str | None, as_json: bool) ->
     click.echo(f"{len(items)} contacts")
 
 
-def _account(account_ref: str, creditor: str | None):
+def find_account(account_ref: str, creditor: str | None):
+    """The account with this reference, or a clear error (none, or several creditors' accounts)."""
     from amicable.ledger.models import Account
 
     found = Account.objects.filter(external_ref=account_ref).select_related("creditor")
@@ -156,7 +157,7 @@ def preview(account_ref: str, day, creditor: str | None, as_json: bool) -> None:
     setup_django()
     from amicable.cycle.preview import preview_account
 
-    account = _account(account_ref, creditor)
+    account = find_account(account_ref, creditor)
     result = preview_account(account, _day(day))
     if as_json:
         emit_json(result)

@@ -54,10 +54,28 @@ class Creditor(models.Model):
         validators=[validate_playbooks],
         help_text='The playbooks this creditor runs, by name (docs/playbooks.md): ["consumer", "aftercare"].',
     )
+    arrangement_terms = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "What plans it allows: min_instalment, max_term_months, settlement_max_discount (0.1 = 10%), "
+            "settlement_days, frequencies, guidelines (see docs/arrangements.md). Empty: the defaults."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from amicable.arrangements.terms import TermsError, parse_terms
+
+        try:
+            parse_terms(self.arrangement_terms)
+        except TermsError as error:
+            raise ValidationError({"arrangement_terms": str(error)}) from None
 
     def __str__(self) -> str:
         return self.name

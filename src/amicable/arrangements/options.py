@@ -1,0 +1,159 @@
+"""Plan options for an account: pay in full, settle (only within the creditor's authorised
+discount), or instalments weekly, fortnightly or monthly within its minimum instalment and maximum
+term. With an affordability assessment each option says whether it fits, and an affordable offer
+the creditor's terms would refuse is flagged (CONC 7.3.4R: forbearance; refusing a reasonable
+affordable proposal is a risk)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_UP, Decimal
+
+from amicable.arrangements.affordability import Affordability
+from amicable.arrangements.terms import Terms
+from amicable.ledger.money import round_amount
+
+PERIODS_PER_YEAR = {"weekly": 52, "fortnightly": 26, "monthly": 12}
+FIRST_PAYMENT_IN = timedelta(days=7)  # time to set the payments up
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    kind: str  # full, settlement, weekly, fortnightly, monthly
+    currency: str
+    instalment: Decimal
+    schedule: tuple[tuple[date, Decimal], ...]
+    total: Decimal
+    fits: bool | None  # None: no statement to judge by
+    note: str = ""
+
+    @property
+    def end_date(self) -> date:
+        return self.schedule[-1][0]
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "currency": self.currency,
+            "instalment": str(self.instalment),
+            "payments": len(self.schedule),
+            "total": str(self.total),
+            "end_date": self.end_date.isoformat(),
+            "fits": self.fits,
+            "note": self.note,
+            "schedule": [{"due_on": day.isoformat(), "amount": str(amount)} for day, amount in self.schedule],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    options: tuple[Option, ...]
+    flags: tuple[dict, ...] = field(default=())
+
+
+UK_RULE = ("UK-CONC-FORBEARANCE", "CONC 7.3.4R")
+POLICY_RULE = ("AMICABLE-FORBEARANCE", "amicable policy")
+
+
+def plan_options(
+    balance: Decimal,
+    currency: str,
+    today: date,
+    terms: Terms,
+    affordability: Affordability | None = None,
+    *,
+    rule: tuple[str, str] = POLICY_RULE,
+) -> Options:
+    """rule: what an affordable offer the terms refuse is flagged under (UK_RULE for UK customers)."""
+    if balance <= 0:
+        return Options(())
+    options = [_single("full", balance, currency, today, affordability)]
+    if terms.settlement_max_discount > 0:
+        total = round_amount(balance * (1 - terms.settlement_max_discount), currency, rounding=ROUND_UP)
+        due = today + timedelta(days=terms.settlement_days)
+        options.append(
+            _single(
+                "settlement",
+                total,
+                currency,
+                due,
+                affordability,
+                note=f"settles the balance of {balance} {currency} if paid by {due.isoformat()}",
+            )
+        )
+    flags: list[dict] = []
+    for frequency in terms.frequencies:
+        option, flag = _instalments(frequency, balance, currency, today, terms, affordability, rule)
+        options.append(option)
+        if flag:
+            flags.append(flag)
+    return Options(tuple(options), tuple(flags))
+
+
+def _single(
+    kind: str, total: Decimal, currency: str, due: date, affordability: Affordability | None, note: str = ""
+) -> Option:
+    fits = None if affordability is None else affordability.share >= total
+    return Option(kind, currency, total, ((due, total),), total, fits, note)
+
+
+def _instalments(
+    frequency: str,
+    balance: Decimal,
+    currency: str,
+    today: date,
+    terms: Terms,
+    affordability: Affordability | None,
+    rule: tuple[str, str],
+) -> tuple[Option, dict | None]:
+    most_payments = max(1, terms.max_term_months * PERIODS_PER_YEAR[frequency] // 12)
+    # The least the creditor accepts: its minimum, and enough to clear the balance within its term.
+    lowest = max(terms.min_instalment, round_amount(balance / most_payments, currency, rounding=ROUND_UP))
+    lowest = min(lowest, balance)
+    flag = None
+    if affordability is None:
+        instalment, fits, note = lowest, None, "the lowest instalment the creditor's terms allow"
+    else:
+        affordable = affordability.per_period(frequency)
+        if affordable >= lowest:
+            instalment, fits = min(affordable, balance), True
+            note = f"the customer's affordable share, {affordable} {currency} {_every(frequency)}"
+        else:
+            instalment, fits = lowest, False
+            note = (
+                f"{lowest} {currency} {_every(frequency)} is more than the {affordable} {currency} affordable"
+            )
+            if affordable > 0:
+                flag = {
+                    "rule": rule[0],
+                    "citation": rule[1],
+                    "frequency": frequency,
+                    "message": (
+                        f"an affordable offer of {affordable} {currency} {_every(frequency)} "
+                        "would be refused "
+                        f"by the creditor's terms (at least {lowest} {currency}: a minimum of "
+                        f"{terms.min_instalment} and a term of at most {terms.max_term_months} months)"
+                    ),
+                }
+    count = int((balance / instalment).to_integral_value(rounding=ROUND_CEILING))
+    schedule = []
+    for number in range(count):
+        amount = instalment if number < count - 1 else balance - instalment * (count - 1)
+        schedule.append((_due(today + FIRST_PAYMENT_IN, frequency, number), amount))
+    return Option(frequency, currency, instalment, tuple(schedule), balance, fits, note), flag
+
+
+def _every(frequency: str) -> str:
+    return {"weekly": "a week", "fortnightly": "a fortnight", "monthly": "a month"}[frequency]
+
+
+def _due(first: date, frequency: str, number: int) -> date:
+    if frequency == "weekly":
+        return first + timedelta(weeks=number)
+    if frequency == "fortnightly":
+        return first + timedelta(weeks=2 * number)
+    month = first.month - 1 + number
+    year, month = first.year + month // 12, month % 12 + 1
+    return date(year, month, min(first.day, calendar.monthrange(year, month)[1]))
