@@ -6,7 +6,7 @@ Builds N accounts in a fresh database (a temporary SQLite file unless --database
 database): one customer each, with time zones, channel preferences, contact points with consents, one
 to six schedule items spread around today, payments, holds on a few percent, and calls in the last
 week (so the call-frequency rules have history). Then times:
-- planner: cycle.snapshot_db.build_snapshot (nine bulk queries, read as Arrow columns) and
+- planner: cycle.snapshot_db.build_snapshot (eleven bulk queries, read as Arrow columns) and
   planner.plan_day (one columnar pass), best of three runs;
 - ORM loop: the straightforward way, one account at a time: its creditor, customer, schedule, payments
   today, contact points, holds and recent calls, each through the ORM, then the playbooks' rules in

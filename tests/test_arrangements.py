@@ -150,3 +150,14 @@ def test_plans_options_names_a_bad_statement_or_account(db, cli, northwind, tmp_
     assert result.exit_code == 2 and "the statement is in GBP, the account in USD" in result.output
     result = cli("plans", "options", "NOPE")
     assert result.exit_code == 1 and "no account 'NOPE'" in result.output
+
+
+def test_a_creditors_bad_terms_are_refused_naming_the_setting(db, northwind):
+    from django.core.exceptions import ValidationError
+
+    northwind.arrangement_terms = {"min_instalment": "0"}
+    with pytest.raises(ValidationError) as refused:
+        northwind.full_clean()
+    assert refused.value.message_dict == {"arrangement_terms": ["min_instalment: '0' must be more than 0"]}
+    northwind.refresh_from_db()
+    assert northwind.arrangement_terms == {}  # nothing was saved

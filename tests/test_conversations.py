@@ -233,3 +233,40 @@ def test_a_promise_with_no_amount_goes_to_an_agent_but_the_full_balance_is_an_am
     second = inbound(cli, B7_MOBILE, "I will pay the full balance on Friday")
     assert second["intent"] == "promise_to_pay"
     assert Promise.objects.get().amount == portfolio["B-7"].balance
+
+
+@pytest.mark.parametrize("language", ["en", "en-GB", "es"])
+def test_every_answer_fits_three_text_segments_and_carries_what_the_rules_require(language):
+    from decimal import Decimal
+
+    from amicable.conversations import replies
+    from amicable.messages.checks import sms_size
+
+    long_name, long_ref = "Northwind Energy Cooperative", "NW-000012345-1"
+    answers = [
+        replies.dispute_acknowledgement(language, creditor=long_name, ref=long_ref, debt_collector=True),
+        replies.promise_confirmation(
+            language,
+            creditor=long_name,
+            ref=long_ref,
+            amount=Decimal("1234.56"),
+            currency="USD",
+            on=date(2026, 12, 15),
+            debt_collector=True,
+        ),
+    ]
+    for answer in answers:
+        assert sms_size(answer).segments <= 3, answer
+        assert "STOP" in answer and ("debt collector" in answer or "cobrador de deudas" in answer)
+    confirmation = replies.opt_out_confirmation(language, creditor=long_name)
+    assert "STOP" not in confirmation and "cobrador" not in confirmation  # nothing but the confirmation
+
+
+def test_a_signed_text_from_a_number_that_is_not_one_is_refused_and_nothing_is_stored(portfolio, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    params = {"From": "not-a-number", "To": "+15005550000", "Body": "STOP", "MessageSid": "SM" + "3" * 32}
+    response = _post(Client(), settings, params)
+    assert response.status_code == 400 and b"not-a-number" in response.content
+    assert (
+        not InboundMessage.objects.exists() and not AuditLog.objects.filter(action="receive_message").exists()
+    )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from amicable.compliance.validation_period import validation_period_end
 from amicable.conversations import replies
 from amicable.conversations.models import InboundMessage, MessageStatus, Task, TaskKind
+from amicable.cycle import dispatch  # a module, so tests can stand in for the provider
 from amicable.cycle.context import message_language
 from amicable.ledger.actions import ActionError, place_hold, record_consent, set_account_status
 from amicable.ledger.audit import audit
@@ -148,16 +149,7 @@ def _handle_failed(message: InboundMessage, error: Exception, actor: str) -> Inb
         if "opt_out" in must_not_miss(own_words(message.body) or message.body):
             done.append(_opt_out_number(message, actor)[0])
         _review(message, f"Could not be handled automatically ({type(error).__name__})", actor)
-        message.outcome = "; ".join(done)[:300]
-        message.save()
-        audit(
-            actor,
-            "handle_message",
-            message,
-            message.outcome,
-            customer=message.customer,
-            account=message.account,
-        )
+        _close(message, done, "Sent to review", actor)
     return message
 
 
@@ -206,25 +198,34 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
                 )
                 _review(message, why[0].upper() + why[1:], actor)
                 done.append(f"sent to review: {why}")
-        if message.status == MessageStatus.RECEIVED:
-            message.status = MessageStatus.HANDLED
-        message.outcome = "; ".join(done)[:300]
-        message.save()
-        audit(
-            actor,
-            "handle_message",
+        _close(
             message,
-            f"Read as {understood.intent} ({understood.source}): {message.outcome}"[:300],
-            customer=customer,
-            account=message.account,
+            done,
+            f"Read as {understood.intent} ({understood.source})",
+            actor,
             changes={"understanding": message.understanding},
         )
-    from amicable.cycle.dispatch import dispatch_one
-
     for contact_id in _queued_replies(message):
-        dispatch_one(contact_id)
+        dispatch.dispatch_one(contact_id)
     message.refresh_from_db()
     return message
+
+
+def _close(message: InboundMessage, done: list[str], headline: str, actor: str, changes=None) -> None:
+    """The message's outcome, saved, on the timeline: one handle_message row per message."""
+    if message.status == MessageStatus.RECEIVED:
+        message.status = MessageStatus.HANDLED
+    message.outcome = "; ".join(done)[:300]
+    message.save()
+    audit(
+        actor,
+        "handle_message",
+        message,
+        f"{headline}: {message.outcome}"[:300],
+        customer=message.customer,
+        account=message.account,
+        changes=changes,
+    )
 
 
 def _review(message: InboundMessage, why: str, actor: str) -> None:

@@ -1,8 +1,9 @@
 """The words of our answers to what customers send, in English and Spanish (pure).
 
 The opt-out confirmation says only that: the FCC's TCPA rules allow one confirming text after a
-revocation, with nothing else in it. The other replies carry the opt-out line, and the debt-collector
-disclosure where Regulation F applies (1006.18(e)).
+revocation, with nothing else in it. The other replies get what every message must carry from the
+same place every template does (messages/required.py): the opt-out line, and the debt-collector
+disclosure where Regulation F applies (1006.18(e)). Each fits in three text segments.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from amicable.messages.render import babel_locale
+from amicable.messages.required import add_required
 
 OPT_OUT = {
     "en": "{creditor}: you're unsubscribed and won't get any more texts from us on this number.",
@@ -22,15 +24,13 @@ OPT_OUT = {
 DISPUTE = {
     "en": "{creditor}: we've received your dispute about account {ref}. We've paused collection on it "
     "while we look into it, and will send you what we find in writing.",
-    "es": "{creditor}: hemos recibido su disputa sobre la cuenta {ref}. Hemos pausado el cobro mientras "
-    "lo revisamos y le enviaremos por escrito lo que encontremos.",
+    "es": "{creditor}: recibimos su disputa sobre la cuenta {ref}. Pausamos el cobro mientras la "
+    "revisamos y le responderemos por escrito.",
 }
 PROMISE = {
     "en": "{creditor}: thank you. We've noted your payment of {amount} on {date} for account {ref}.",
-    "es": "{creditor}: gracias. Hemos anotado su pago de {amount} el {date} para la cuenta {ref}.",
+    "es": "{creditor}: gracias. Anotamos su pago de {amount} el {date} (cuenta {ref}).",
 }
-STOP_LINE = {"en": "Reply STOP to opt out.", "es": "Responda BAJA para no recibir más mensajes."}
-DEBT_COLLECTOR = {"en": "This is from a debt collector.", "es": "Este mensaje es de un cobrador de deudas."}
 
 
 def _language(language: str) -> str:
@@ -60,9 +60,5 @@ def promise_confirmation(
     return _with_lines(text, lang, debt_collector)
 
 
-def _with_lines(text: str, lang: str, debt_collector: bool) -> str:
-    lines = [text]
-    if debt_collector:
-        lines.append(DEBT_COLLECTOR[lang])
-    lines.append(STOP_LINE[lang])
-    return " ".join(lines)
+def _with_lines(text: str, language: str, debt_collector: bool) -> str:
+    return add_required("sms", text, language, regulation_f=debt_collector, opt_out_url=None)

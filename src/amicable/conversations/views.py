@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from amicable.channels.sms import signature_ok
+from amicable.channels.webhooks import signed_sms_form
 from amicable.conversations.actions import handle_message, receive_sms
 from amicable.ledger.actions import ActionError
 
@@ -23,14 +22,8 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 def sms_inbound(request: HttpRequest) -> HttpResponse:
     """A text from a customer, in the Twilio-compatible form (From, To, Body, MessageSid), signed
     with the account's auth token. Unsigned or wrongly signed requests are refused and logged."""
-    url = settings.PUBLIC_URL + request.path
-    params = {key: request.POST[key] for key in request.POST}
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not settings.TWILIO_AUTH_TOKEN or not signature_ok(url, params, settings.TWILIO_AUTH_TOKEN, given):
-        log.warning(
-            "rejected an inbound SMS with a missing or wrong signature from %s",
-            request.META.get("REMOTE_ADDR"),
-        )
+    params = signed_sms_form(request, "an inbound SMS")
+    if params is None:
         return HttpResponseForbidden("bad signature")
     try:
         message, _ = receive_sms(

@@ -35,7 +35,7 @@ _NOT_LIBPQ = {"context", "cursor_factory", "prepare_threshold", "server_side_bin
 @contextmanager
 def reading() -> Iterator[Reader]:
     """A function `read(queryset, name=(field, dtype), ...)` that returns a frame with those columns."""
-    if _arrow_can_see_everything():
+    if arrow_reads():
         with _arrow_connection() as adbc:
             yield lambda queryset, **columns: _frame(_read_arrow(adbc, queryset, columns), columns)
     else:
@@ -43,11 +43,8 @@ def reading() -> Iterator[Reader]:
 
 
 def arrow_reads() -> bool:
-    """Whether reads now would go through ADBC (for the benchmark's report)."""
-    return _arrow_can_see_everything()
-
-
-def _arrow_can_see_everything() -> bool:
+    """Whether reads now go through ADBC: only a separate connection that sees everything Django's
+    does (no open transaction, not an in-memory SQLite database)."""
     if connection.in_atomic_block:
         return False
     if connection.vendor == "sqlite":

@@ -5,22 +5,19 @@ Thin: each view checks its input and calls one action.
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amicable.channels.sms import parse_status_callback, signature_ok
+from amicable.channels.sms import parse_status_callback
+from amicable.channels.webhooks import signed_sms_form
 from amicable.cycle.dispatch import apply_delivery_event
 from amicable.ledger.actions import record_consent
 from amicable.ledger.models import ContactUse
 
 from .models import Contact
 
-log = logging.getLogger(__name__)
 CHANNEL_WORDS = {"email": "emails", "sms": "text messages", "letter": "letters", "call": "calls"}
 
 
@@ -65,14 +62,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
     """Twilio-style delivery status callbacks, signed with the account's auth token."""
-    url = settings.PUBLIC_URL + request.path
-    params = {key: request.POST[key] for key in request.POST}
-    given = request.headers.get("X-Twilio-Signature", "")
-    if not settings.TWILIO_AUTH_TOKEN or not signature_ok(url, params, settings.TWILIO_AUTH_TOKEN, given):
-        log.warning(
-            "rejected an SMS status callback with a missing or wrong signature from %s",
-            request.META.get("REMOTE_ADDR"),
-        )
+    params = signed_sms_form(request, "an SMS status callback")
+    if params is None:
         return HttpResponseForbidden("bad signature")
     for event in parse_status_callback(params):
         apply_delivery_event(event)
