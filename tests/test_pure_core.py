@@ -29,6 +29,7 @@ PURE_MODULES = [
     "amicable.arrangements.terms",
     "amicable.arrangements.affordability",
     "amicable.arrangements.options",
+    "amicable.arrangements.tracking",
 ]
 
 

@@ -108,10 +108,7 @@ def _instalments(
     affordability: Affordability | None,
     rule: tuple[str, str],
 ) -> tuple[Option, dict | None]:
-    most_payments = max(1, terms.max_term_months * PERIODS_PER_YEAR[frequency] // 12)
-    # The least the creditor accepts: its minimum, and enough to clear the balance within its term.
-    lowest = max(terms.min_instalment, round_amount(balance / most_payments, currency, rounding=ROUND_UP))
-    lowest = min(lowest, balance)
+    lowest = lowest_instalment(frequency, balance, currency, terms)
     flag = None
     if affordability is None:
         instalment, fits, note = lowest, None, "the lowest instalment the creditor's terms allow"
@@ -137,12 +134,54 @@ def _instalments(
                         f"{terms.min_instalment} and a term of at most {terms.max_term_months} months)"
                     ),
                 }
+    schedule = instalment_schedule(frequency, balance, instalment, today + FIRST_PAYMENT_IN)
+    return Option(frequency, currency, instalment, schedule, balance, fits, note), flag
+
+
+def lowest_instalment(frequency: str, balance: Decimal, currency: str, terms: Terms) -> Decimal:
+    """The least the creditor accepts: its minimum, and enough to clear the balance within its term."""
+    most_payments = max(1, terms.max_term_months * PERIODS_PER_YEAR[frequency] // 12)
+    lowest = max(terms.min_instalment, round_amount(balance / most_payments, currency, rounding=ROUND_UP))
+    return min(lowest, balance)
+
+
+def instalment_schedule(
+    frequency: str, balance: Decimal, instalment: Decimal, first: date
+) -> tuple[tuple[date, Decimal], ...]:
+    """Equal instalments from `first`, the last one smaller if the balance does not divide evenly."""
     count = int((balance / instalment).to_integral_value(rounding=ROUND_CEILING))
-    schedule = []
-    for number in range(count):
-        amount = instalment if number < count - 1 else balance - instalment * (count - 1)
-        schedule.append((_due(today + FIRST_PAYMENT_IN, frequency, number), amount))
-    return Option(frequency, currency, instalment, tuple(schedule), balance, fits, note), flag
+    return tuple(
+        (
+            _due(first, frequency, number),
+            instalment if number < count - 1 else balance - instalment * (count - 1),
+        )
+        for number in range(count)
+    )
+
+
+def chosen_instalments(
+    frequency: str, balance: Decimal, currency: str, today: date, terms: Terms, instalment: Decimal
+) -> Option:
+    """A plan at the instalment the customer chose, if the creditor's terms allow it (ValueError
+    naming `instalment` otherwise)."""
+    if frequency not in terms.frequencies:
+        raise ValueError(f"frequency: {frequency!r} is not offered (the creditor allows {terms.frequencies})")
+    lowest = lowest_instalment(frequency, balance, currency, terms)
+    instalment = round_amount(instalment, currency)
+    if instalment < lowest:
+        raise ValueError(
+            f"instalment: {instalment} {currency} {_every(frequency)} is below the least the creditor's "
+            f"terms allow, {lowest} {currency} (a minimum of {terms.min_instalment} and a term of at most "
+            f"{terms.max_term_months} months)"
+        )
+    if instalment > balance:
+        raise ValueError(
+            f"instalment: {instalment} {currency} is more than the balance, {balance} {currency}"
+        )
+    schedule = instalment_schedule(frequency, balance, instalment, today + FIRST_PAYMENT_IN)
+    return Option(
+        frequency, currency, instalment, schedule, balance, None, "the instalment the customer chose"
+    )
 
 
 def _every(frequency: str) -> str:

@@ -22,6 +22,10 @@ class Terms:
     settlement_max_discount: Decimal = Decimal("0")  # a share of the balance: 0.2 = 20% off
     settlement_days: int = 14  # a settlement must be paid within this many days
     frequencies: tuple[str, ...] = FREQUENCIES
+    # Days after a due date before an unpaid instalment is missed (and the plan broken), or an
+    # unkept promise broken: a payment made on the day can take a few days to arrive.
+    instalment_grace_days: int = 7
+    promise_grace_days: int = 3
     # Standard Financial Statement spending guidelines, monthly, per flexible category: spending above
     # one is asked about, not refused.
     guidelines: Mapping[str, Decimal] = field(default_factory=dict)
@@ -41,6 +45,9 @@ def parse_terms(settings: Mapping | None) -> Terms:
             values["max_term_months"] = _whole(settings["max_term_months"], "max_term_months", 1, 600)
         if "settlement_days" in settings:
             values["settlement_days"] = _whole(settings["settlement_days"], "settlement_days", 1, 365)
+        for name in ("instalment_grace_days", "promise_grace_days"):
+            if name in settings:
+                values[name] = _whole(settings[name], name, 0, 60)
         if "settlement_max_discount" in settings:
             discount = to_decimal(settings["settlement_max_discount"])
             if not Decimal(0) <= discount < Decimal(1):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
 
+from amicable.arrangements.plans import review_commitments
 from amicable.outbox.models import Contact, CycleRun
 from amicable.planner.plan import plan_day
 from amicable.playbooks.load import default_playbooks
@@ -33,6 +34,9 @@ def run_day(
     """Plan `day` and dispatch what is due by `now`. The summary is `amicable run --json`'s output."""
     now = now or timezone.now()
     with day_lock(day):
+        # Payments since the last run decide which plans and promises were kept, so the plan below
+        # already knows whose playbook resumes (a dry run leaves them as they are).
+        reviewed = {} if dry_run else review_commitments(day)
         # Planning writes nothing: a run that cannot plan (an unknown playbook) leaves no trace.
         plan = plan_day(build_snapshot(day), default_playbooks(), day)
         if not dry_run:
@@ -70,6 +74,7 @@ def run_day(
         "blocked": dict(sorted(written.blocked.items())),
         "skipped": dict(sorted(written.skipped.items())),
         "deferred": written.planned["deferred"],
+        "commitments": reviewed,
         "dry_run": dry_run,
     }
     if not dry_run:

@@ -161,8 +161,8 @@ def _reachable(read: Reader, customer_ids: QuerySet) -> pl.DataFrame:
 
 
 def _events(read: Reader, accounts: QuerySet, today: date, day_start: datetime) -> pl.DataFrame:
-    """Payments received and accounts resolved today, promises made today, and the due dates of open
-    promises (a step fires its in_days before), for the event steps."""
+    """Payments received and accounts resolved today, promises made or found broken today, and the due
+    dates of open promises (a step fires its in_days before), for the event steps."""
     paid_today = read(
         accounts.filter(journal__kind="payment", journal__effective_on=today).distinct(),
         account_id=("id", ID),
@@ -181,10 +181,13 @@ def _events(read: Reader, accounts: QuerySet, today: date, day_start: datetime) 
         ),
         account_id=("account_id", ID),
     ).with_columns(event=pl.lit("promise_made"), on=pl.lit(today))
+    broken_today = read(
+        Promise.objects.filter(account__in=accounts, status="broken", settled_on=today),
+        account_id=("account_id", ID),
+    ).with_columns(event=pl.lit("promise_broken"), on=pl.lit(today))
+    frames = (paid_today, resolved_today, promises, made_today, broken_today)
     return (
-        pl.concat(
-            [frame.select(*SCHEMAS["events"]) for frame in (paid_today, resolved_today, promises, made_today)]
-        )
+        pl.concat([frame.select(*SCHEMAS["events"]) for frame in frames])
         .unique()
         .sort(pl.all())
         .select(*SCHEMAS["events"])

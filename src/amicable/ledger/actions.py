@@ -34,7 +34,12 @@ from .status import derive_status
 
 
 class ActionError(ValueError):
-    """An action asked for something the ledger cannot do; nothing was changed."""
+    """An action asked for something the ledger cannot do; nothing was changed. `field` names the
+    input at fault, when one is (the API reports it)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def itemisation(account: Account) -> Itemisation:

@@ -13,6 +13,7 @@ from . import actions
 from .audit import audit
 from .models import (
     Account,
+    Arrangement,
     AuditLog,
     ContactPoint,
     Creditor,
@@ -20,6 +21,7 @@ from .models import (
     Dispute,
     Hold,
     JournalEntry,
+    PlanInstalment,
     Promise,
     ScheduleItem,
 )
@@ -289,6 +291,20 @@ class PromiseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel"]
     search_fields = ["account__external_ref"]
     list_select_related = ["account"]
+
+
+class PlanInstalmentInline(ReadOnlyInline):
+    model = PlanInstalment
+    fields = ["number", "due_on", "amount", "paid", "status", "settled_on"]
+
+
+@admin.register(Arrangement)
+class ArrangementAdmin(ReadOnlyAdmin):
+    list_display = ["account", "kind", "instalment", "total", "currency", "status", "accepted_on", "ended_on"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["account__external_ref"]
+    list_select_related = ["account", "account__creditor"]
+    inlines = [PlanInstalmentInline]
 
 
 @admin.register(Dispute)

@@ -1,4 +1,5 @@
 from .account import Account, AccountStatus, ScheduleItem
+from .arrangement import Arrangement, ArrangementStatus, InstalmentStatus, PlanInstalment
 from .audit import AuditLog
 from .contact import ConsentState, ContactKind, ContactPoint, ContactUse
 from .creditor import Creditor, CreditorRole
@@ -11,6 +12,8 @@ from .promise import Promise, PromiseStatus
 __all__ = [
     "Account",
     "AccountStatus",
+    "Arrangement",
+    "ArrangementStatus",
     "AuditLog",
     "ConsentState",
     "ContactKind",
@@ -24,7 +27,9 @@ __all__ = [
     "DisputeStatus",
     "Hold",
     "HoldKind",
+    "InstalmentStatus",
     "JournalEntry",
+    "PlanInstalment",
     "Promise",
     "PromiseStatus",
     "ScheduleItem",

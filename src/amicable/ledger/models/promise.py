@@ -19,6 +19,7 @@ class Promise(models.Model):
     source = models.CharField(max_length=200, help_text="The message, call or person it came from.")
     status = models.CharField(max_length=10, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
     made_at = models.DateTimeField()
+    settled_on = models.DateField(null=True, blank=True, help_text="The day it was found kept or broken.")
 
     class Meta:
         ordering = ["-made_at"]

@@ -1,0 +1,351 @@
+"""Accepting a payment plan, and following plans and promises against the payments that arrive.
+
+accept_plan writes the plan's schedule to the ledger (the account's schedule while it runs) and moves
+the account to in_arrangement. review_commitments runs before each day's cycle: it marks instalments
+paid, late or missed and promises kept or broken (tracking.py decides), completes or breaks plans,
+and so lets the planner resume the account's playbook. Each change is a named action in its own
+transaction, on the customer's timeline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from amicable.arrangements import tracking
+from amicable.arrangements.accounts import account_options
+from amicable.arrangements.affordability import Statement, StatementError
+from amicable.arrangements.options import Option, chosen_instalments
+from amicable.arrangements.terms import FREQUENCIES, Terms, TermsError, parse_terms
+from amicable.ledger.actions import ActionError, post_entry, set_account_status, set_schedule
+from amicable.ledger.audit import audit
+from amicable.ledger.balance import EntryKind
+from amicable.ledger.models import (
+    Account,
+    Arrangement,
+    ArrangementStatus,
+    JournalEntry,
+    PlanInstalment,
+    Promise,
+    PromiseStatus,
+)
+from amicable.ledger.money import Money
+
+ACTOR = "system:arrangements"
+CLOSED = ("resolved", "written_off")
+CHUNK = 500
+
+
+def _terms(account: Account) -> Terms:
+    try:
+        return parse_terms(account.creditor.arrangement_terms)
+    except TermsError as error:
+        raise ActionError(f"creditor {account.creditor.name}: {error}") from None
+
+
+@transaction.atomic
+def accept_plan(
+    account: Account,
+    kind: str,
+    *,
+    channel: str,
+    source: str,
+    actor: str,
+    today: date | None = None,
+    instalment: Decimal | None = None,
+    statement: Statement | None = None,
+    at: datetime | None = None,
+) -> Arrangement:
+    """The customer agrees to one of the account's plan options (`kind`: full, settlement, weekly,
+    fortnightly or monthly), optionally at an instalment they chose within the creditor's terms.
+    A plan already running is replaced."""
+    account = Account.objects.select_for_update().select_related("creditor", "customer").get(pk=account.pk)
+    at = at or timezone.now()
+    today = today or timezone.localdate(at)
+    ref = account.external_ref
+    if account.status in CLOSED:
+        raise ActionError(f"account {ref} is {account.status}: there is nothing to arrange", field="account")
+    if account.status == "disputed":
+        raise ActionError(
+            f"account {ref} is disputed: a plan can be agreed once the dispute is settled", field="account"
+        )
+    option = _chosen_option(account, kind, today, instalment, statement)
+    previous = Arrangement.objects.select_for_update().filter(account=account, status="active").first()
+    if previous is not None:
+        previous.status, previous.ended_on = ArrangementStatus.REPLACED, today
+        previous.save(update_fields=["status", "ended_on"])
+        audit(
+            actor,
+            "replace_arrangement",
+            previous,
+            f"Plan on {ref} replaced by a new one",
+            account=account,
+            customer=account.customer,
+        )
+    terms = _terms(account)
+    arrangement = Arrangement.objects.create(
+        account=account,
+        kind=option.kind,
+        currency=account.currency,
+        instalment=option.instalment,
+        total=option.total,
+        balance_at_start=account.balance,
+        accepted_at=at,
+        accepted_on=today,
+        channel=channel,
+        source=source[:200],
+        grace_days=terms.instalment_grace_days,
+        # The schedule before any plan: a replaced plan keeps the one it replaced.
+        previous_schedule=previous.previous_schedule
+        if previous
+        else [[str(day), str(amount)] for day, amount in account.schedule.values_list("due_on", "amount")],
+        previous_status=previous.previous_status if previous else account.status,
+    )
+    PlanInstalment.objects.bulk_create(
+        PlanInstalment(arrangement=arrangement, number=number, due_on=day, amount=amount)
+        for number, (day, amount) in enumerate(option.schedule, start=1)
+    )
+    set_schedule(account, list(option.schedule), reason=f"plan {arrangement.pk} agreed", actor=actor)
+    set_account_status(account, "in_arrangement", reason=f"plan {arrangement.pk} agreed", actor=actor)
+    payments = len(option.schedule)
+    audit(
+        actor,
+        "accept_plan",
+        arrangement,
+        f"Plan agreed on {ref}: {_describe(option)}, {payments} payment{'s' if payments != 1 else ''} "
+        f"totalling {Money(option.total, account.currency)}, {option.schedule[0][0]} to {option.end_date}",
+        customer=account.customer,
+        account=account,
+        changes={
+            "kind": option.kind,
+            "instalment": str(option.instalment),
+            "total": str(option.total),
+            "schedule": [[str(day), str(amount)] for day, amount in option.schedule],
+            "channel": channel,
+            "source": source,
+        },
+    )
+    return arrangement
+
+
+def _chosen_option(
+    account: Account, kind: str, today: date, instalment: Decimal | None, statement: Statement | None
+) -> Option:
+    terms = _terms(account)
+    try:
+        balance, _, found = account_options(account, today, statement)
+    except StatementError as error:
+        raise ActionError(str(error), field="statement") from None
+    if balance <= 0:
+        raise ActionError(f"account {account.external_ref} has nothing to pay", field="account")
+    if instalment is not None:
+        if kind not in FREQUENCIES:
+            raise ActionError(
+                f"instalment: only weekly, fortnightly or monthly plans take one, not {kind!r}",
+                field="instalment",
+            )
+        try:
+            return chosen_instalments(kind, balance, account.currency, today, terms, instalment)
+        except ValueError as error:
+            field = str(error).partition(":")[0]
+            raise ActionError(str(error), field=field) from None
+    option = next((option for option in found.options if option.kind == kind), None)
+    if option is None:
+        offered = ", ".join(option.kind for option in found.options)
+        raise ActionError(
+            f"kind: {kind!r} is not offered on {account.external_ref} ({offered})", field="kind"
+        )
+    return option
+
+
+def _describe(option: Option) -> str:
+    money = Money(option.instalment, option.currency)
+    if option.kind in FREQUENCIES:
+        return f"{money} {option.kind}"
+    return f"{option.kind} of {money}"
+
+
+def review_commitments(today: date, *, actor: str = ACTOR) -> dict[str, int]:
+    """Plans and promises judged against payments, as of `today`: what changed, by kind."""
+    counts: dict[str, int] = defaultdict(int)
+    for key, n in review_arrangements(today, actor=actor).items():
+        counts[key] += n
+    for key, n in review_promises(today, actor=actor).items():
+        counts[key] += n
+    return dict(sorted(counts.items()))
+
+
+def _payments(account_ids: list[int], today: date) -> dict[int, list[tuple[date, Decimal]]]:
+    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    rows = JournalEntry.objects.filter(
+        account_id__in=account_ids, kind=EntryKind.PAYMENT, effective_on__lte=today
+    ).values_list("account_id", "effective_on", "amount")
+    for account_id, day, amount in rows:
+        found[account_id].append((day, amount))
+    return found
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def review_arrangements(today: date, *, actor: str = ACTOR) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    ids = list(Arrangement.objects.filter(status="active").order_by("id").values_list("id", flat=True))
+    for chunk in _chunks(ids):
+        plans = list(Arrangement.objects.filter(pk__in=chunk).prefetch_related("instalments"))
+        payments = _payments([plan.account_id for plan in plans], today)
+        for plan in plans:
+            state = tracking.plan_state(
+                [(i.due_on, i.amount) for i in plan.instalments.all()],
+                payments.get(plan.account_id, []),
+                accepted_on=plan.accepted_on,
+                today=today,
+                grace_days=plan.grace_days,
+            )
+            stored = [(i.status, i.paid, i.settled_on) for i in plan.instalments.all()]
+            found = [(i.status, i.paid, i.settled_on) for i in state.instalments]
+            if stored != found or state.status != tracking.ACTIVE:
+                for key, n in _apply_plan_state(plan.pk, state, today, actor).items():
+                    counts[key] += n
+    return dict(counts)
+
+
+@transaction.atomic
+def _apply_plan_state(plan_id: int, state: tracking.PlanState, today: date, actor: str) -> dict[str, int]:
+    plan = Arrangement.objects.select_for_update().select_related("account__customer").get(pk=plan_id)
+    if plan.status != ArrangementStatus.ACTIVE:
+        return {}  # another run got here first
+    account, counts = plan.account, defaultdict(int)
+    changed = []
+    for row, new in zip(plan.instalments.all(), state.instalments, strict=True):
+        if (row.status, row.paid, row.settled_on) == (new.status, new.paid, new.settled_on):
+            continue
+        was = row.status
+        row.status, row.paid, row.settled_on = new.status, new.paid, new.settled_on
+        changed.append(row)
+        if new.status in (tracking.PAID, tracking.LATE, tracking.MISSED) and new.status != was:
+            counts[f"instalments_{new.status}"] += 1
+            verb = {"paid": "paid", "late": f"paid late, on {new.settled_on}", "missed": "missed"}[new.status]
+            audit(
+                actor,
+                f"record_instalment_{new.status}",
+                plan,
+                f"Instalment {new.number} of {len(state.instalments)} on {account.external_ref} "
+                f"({Money(new.amount, plan.currency)} due {new.due_on}) {verb}",
+                customer=account.customer,
+                account=account,
+                changes={"number": new.number, "status": [was, new.status], "paid": str(new.paid)},
+            )
+    PlanInstalment.objects.bulk_update(changed, ["status", "paid", "settled_on"])
+    if state.status == tracking.COMPLETED:
+        _complete(plan, today, actor)
+        counts["plans_completed"] += 1
+    elif state.status == tracking.BROKEN:
+        missed = state.first_missed
+        plan.status, plan.ended_on = ArrangementStatus.BROKEN, today
+        plan.save(update_fields=["status", "ended_on"])
+        owed = Money(missed.amount, plan.currency)
+        why = f"instalment {missed.number} ({owed} due {missed.due_on}) was missed"
+        audit(
+            actor,
+            "break_arrangement",
+            plan,
+            f"Plan on {account.external_ref} broken: {why}; the account's playbook resumes",
+            customer=account.customer,
+            account=account,
+            changes={"missed": missed.number, "grace_days": plan.grace_days},
+        )
+        if account.status == "in_arrangement":
+            set_account_status(account, "overdue", reason=f"plan broken: {why}", actor=actor)
+        counts["plans_broken"] += 1
+    return dict(counts)
+
+
+def _complete(plan: Arrangement, today: date, actor: str) -> None:
+    account = Account.objects.select_for_update().get(pk=plan.account_id)
+    plan.status, plan.ended_on = ArrangementStatus.COMPLETED, today
+    plan.save(update_fields=["status", "ended_on"])
+    audit(
+        actor,
+        "complete_arrangement",
+        plan,
+        f"Plan on {account.external_ref} completed: {Money(plan.total, plan.currency)} paid",
+        customer=plan.account.customer,
+        account=account,
+    )
+    if plan.kind == "settlement" and account.balance > 0:
+        # What the creditor agreed to forgo: the settlement was paid, so the rest is written off.
+        post_entry(
+            account,
+            EntryKind.WRITE_OFF,
+            account.balance,
+            today,
+            source=f"settlement plan {plan.pk}",
+            actor=actor,
+            note="settled: the rest of the balance is forgiven as agreed",
+        )
+    elif account.balance > 0 and account.status == "in_arrangement":
+        # Charges added while the plan ran are still owed: the usual playbook takes them up.
+        set_account_status(
+            account,
+            "overdue",
+            reason=f"plan completed with {Money(account.balance, account.currency)} still owed",
+            actor=actor,
+        )
+
+
+def review_promises(today: date, *, actor: str = ACTOR) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    ids = list(Promise.objects.filter(status="open").order_by("id").values_list("id", flat=True))
+    for chunk in _chunks(ids):
+        promises = list(
+            Promise.objects.filter(pk__in=chunk).select_related("account__creditor", "account__customer")
+        )
+        payments = _payments([promise.account_id for promise in promises], today)
+        for promise in promises:
+            zone = ZoneInfo(promise.account.customer.timezone)
+            made_on = timezone.localtime(promise.made_at, zone).date()
+            status, decided_on = tracking.promise_state(
+                promise.amount,
+                promise.due_on,
+                payments.get(promise.account_id, []),
+                made_on=made_on,
+                today=today,
+                grace_days=_terms(promise.account).promise_grace_days,
+            )
+            if status != tracking.OPEN and _settle_promise(promise.pk, status, decided_on, actor):
+                counts[f"promises_{status}"] += 1
+    return dict(counts)
+
+
+@transaction.atomic
+def _settle_promise(promise_id: int, status: str, decided_on: date, actor: str) -> bool:
+    promise = Promise.objects.select_for_update().select_related("account__customer").get(pk=promise_id)
+    if promise.status != PromiseStatus.OPEN:
+        return False
+    promise.status, promise.settled_on = status, decided_on
+    promise.save(update_fields=["status", "settled_on"])
+    account = promise.account
+    what = f"promise of {Money(promise.amount, promise.currency)} by {promise.due_on}"
+    summary = (
+        f"Kept: the {what} on {account.external_ref} was paid by {decided_on}"
+        if status == tracking.KEPT
+        else f"Broken: the {what} on {account.external_ref} was not paid; the account's playbook resumes"
+    )
+    audit(
+        actor,
+        "keep_promise" if status == tracking.KEPT else "break_promise",
+        promise,
+        summary,
+        customer=account.customer,
+        account=account,
+        changes={"status": ["open", status], "decided_on": decided_on.isoformat()},
+    )
+    return True
