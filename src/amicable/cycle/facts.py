@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from amicable.ledger.balance import Itemisation, itemise
-from amicable.ledger.models import Account, ContactPoint, Hold, JournalEntry, ScheduleItem
+from amicable.ledger.models import Account, CallConsent, ContactPoint, Hold, JournalEntry, ScheduleItem
 from amicable.outbox.models import Contact, ContactStatus
 
 HISTORY_DAYS = 31  # the longest window a rule looks back over (30-day Reg F lookbacks, and a day)
@@ -25,6 +25,7 @@ class AccountFacts:
     holds: list[Hold] = field(default_factory=list)  # the customer's holds not over before the window
     history: list[Contact] = field(default_factory=list)  # the customer's contacts made, oldest first
     last_conversation: Contact | None = None  # the account's last call that reached the customer
+    call_consents: list[CallConsent] = field(default_factory=list)  # callbacks the customer asked for
 
 
 def load_facts(account_ids: Iterable[int], now: datetime) -> dict[int, AccountFacts]:
@@ -55,6 +56,11 @@ def load_facts(account_ids: Iterable[int], now: datetime) -> dict[int, AccountFa
     ).order_by("sent_at")
     for contact in made:
         history[contact.customer_id].append(contact)
+    consents = defaultdict(list)
+    for consent in CallConsent.objects.filter(
+        customer_id__in=customer_ids, given_at__gte=now - timedelta(days=HISTORY_DAYS)
+    ).order_by("given_at"):
+        consents[consent.customer_id].append(consent)
     conversations = {}
     for contact in Contact.objects.filter(
         account_id__in=ids, channel="call", outcome="conversation", status=ContactStatus.SENT
@@ -70,6 +76,7 @@ def load_facts(account_ids: Iterable[int], now: datetime) -> dict[int, AccountFa
             holds=holds[account.customer_id],
             history=history[account.customer_id],
             last_conversation=conversations.get(pk),
+            call_consents=consents[account.customer_id],
         )
     return facts
 

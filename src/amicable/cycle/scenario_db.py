@@ -117,4 +117,13 @@ def scenario_for(
         "contact": contact,
         "history": _history(facts, now),
         "holds": _holds(facts, zone),
+        "consents": [
+            {
+                "channel": "call",
+                "given_at": consent.given_at.isoformat(),
+                "for_time": consent.for_time.isoformat() if consent.for_time else None,
+            }
+            for consent in facts.call_consents
+            if consent.given_at <= now
+        ],
     }

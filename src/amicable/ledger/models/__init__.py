@@ -1,6 +1,7 @@
 from .account import Account, AccountStatus, ScheduleItem
 from .arrangement import Arrangement, ArrangementStatus, InstalmentStatus, PlanInstalment
 from .audit import AuditLog
+from .call_consent import CallConsent
 from .contact import ConsentState, ContactKind, ContactPoint, ContactUse
 from .creditor import Creditor, CreditorRole
 from .customer import Customer, CustomerKind
@@ -15,6 +16,7 @@ __all__ = [
     "Arrangement",
     "ArrangementStatus",
     "AuditLog",
+    "CallConsent",
     "ConsentState",
     "ContactKind",
     "ContactPoint",
