@@ -476,7 +476,7 @@ def test_consent_keeps_where_and_when_it_was_given(dana_email):
 
 
 def test_consent_without_a_time_is_recorded_now(dana_email):
-    record_consent(dana_email, "marketing", "granted", source="portal", actor=ACTOR)
+    record_consent(dana_email, "marketing", "granted", source="portal", actor="customer:portal")
 
     point = ContactPoint.objects.get(pk=dana_email.pk)
     assert point.consents["marketing"]["at"] == NOW.isoformat()
@@ -485,7 +485,7 @@ def test_consent_without_a_time_is_recorded_now(dana_email):
 
 def test_later_consent_decision_replaces_the_earlier_one_for_that_use_only(dana_email):
     record_consent(dana_email, "collection", "granted", source="import", actor=ACTOR)
-    record_consent(dana_email, "marketing", "granted", source="portal", actor=ACTOR)
+    record_consent(dana_email, "marketing", "granted", source="portal", actor="customer:portal")
 
     record_consent(dana_email, "collection", "revoked", source="STOP reply", actor=ACTOR)
 
@@ -493,6 +493,15 @@ def test_later_consent_decision_replaces_the_earlier_one_for_that_use_only(dana_
     assert point.consent("collection") == ConsentState.REVOKED
     assert point.consents["collection"]["source"] == "STOP reply"
     assert point.consent("marketing") == ConsentState.GRANTED
+
+
+def test_only_the_customer_can_opt_in_to_newsletters(dana_email):
+    with pytest.raises(ActionError, match="only be given by the customer themselves"):
+        record_consent(dana_email, "marketing", "granted", source="agent on a call", actor="agent:sam")
+    assert ContactPoint.objects.get(pk=dana_email.pk).consent("marketing") == ConsentState.UNKNOWN
+    record_consent(
+        dana_email, "marketing", "revoked", source="agent on a call", actor="agent:sam"
+    )  # stopping is
 
 
 def test_consent_in_an_unknown_state_is_refused(dana_email):

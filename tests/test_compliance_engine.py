@@ -217,6 +217,15 @@ def test_a_vulnerability_review_flags_but_allows():
     assert (result["decision"], rules(result)) == ("allow", ["GEN-VULNERABILITY-REVIEW"])
 
 
+def test_a_pause_for_hardship_blocks_collection_but_not_an_answer_to_the_debtor():
+    paused = [{"kind": "paused", "debts": None, "since": "2025-03-01", "until": "2025-03-30"}]
+    result = check(scenario(at(10, 12), holds=paused))
+    assert (result["decision"], rules(result)) == ("block", ["GEN-HOLD-PAUSED"])
+    answer = check(scenario(at(10, 12), holds=paused, contact={"purpose": "reply_to_debtor"}))
+    assert answer["decision"] == "allow"
+    assert check(scenario(at(31, 12), holds=paused))["decision"] == "allow"  # over after its last day
+
+
 def test_every_reason_is_returned_not_only_the_first():
     cease = [{"kind": "cease", "debts": None, "since": "2025-03-01", "until": None}]
     result = check(scenario(at(10, 7), history=DAILY_CALLS, holds=cease))

@@ -127,6 +127,42 @@ def test_quoted_history_and_signatures_are_not_the_customers_words():
     assert must_not_miss(own_words(email)) == []  # the quoted "Reply STOP" is ours, not theirs
 
 
+OURS = "Northwind Energy <messages@localhost>"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        f"On Mon, 9 Mar 2026 at 10:15, {OURS} wrote:\n\n> Reply STOP to stop\n> STOP",
+        # Gmail wraps a long attribution line.
+        "On Mon, Mar 9, 2026 at 10:15\u202fAM Northwind Energy <\nmessages@localhost> wrote:\n> STOP",
+        f"Sent from my iPhone\n\n> On 9 Mar 2026, at 10:15, {OURS} wrote:\n>\n> STOP",
+        "-----Original Message-----\nFrom: Northwind Energy [mailto:messages@localhost]\n"
+        "Sent: Monday, March 9, 2026 10:15 AM\nTo: Ann\nSubject: Reminder\n\nReply STOP",
+        f"________________________________\nFrom: {OURS}\nSent: Monday, March 9, 2026 10:15 AM\n"
+        "To: Ann Lee <ann@example.com>\nSubject: Reminder\n\nSTOP",
+        f"From: {OURS}\nSent: Monday, March 9, 2026 10:15 AM\nTo: Ann Lee\nSubject: Reminder\n\nSTOP",
+        f"From: {OURS}\nDate: Monday, 9 March 2026 at 10:15\nTo: Ann Lee\n\nSTOP",  # Outlook for Mac
+        "---------- Forwarded message ---------\nFrom: Northwind Energy\nDate: Mon, 9 Mar 2026\n\nSTOP",
+        "-- \nAnn Lee\nSTOP Plumbing Ltd",  # a signature
+        "Get Outlook for iOS<https://aka.ms/o0ukef>\n________________________________\nFrom: Northwind\nSTOP",
+        "El lun, 9 mar 2026 a las 10:15, Northwind Energy (<\nmessages@localhost>) escribió:\n> STOP",
+        f"De: {OURS}\nEnviado: lunes, 9 de marzo de 2026 10:15\nPara: Ann\nAsunto: Recordatorio\n\nSTOP",
+        "-----Mensaje original-----\nDe: Northwind\n\nSTOP",
+    ],
+)
+def test_typical_email_replies_keep_only_the_customers_words(history):
+    reply = f"I can pay 50 on Friday\n\n{history}".replace("\n", "\r\n")  # as mail is sent
+    assert own_words(reply) == "I can pay 50 on Friday"
+    assert must_not_miss(own_words(reply)) == []
+
+
+def test_a_from_line_of_the_customers_own_is_not_a_quoted_header():
+    text = "I will pay 40 on Friday.\nFrom: my husband's account\nPlease stop emailing me"
+    assert own_words(text) == text  # the request to stop is theirs and must be read
+    assert "opt_out" in must_not_miss(own_words(text))
+
+
 @pytest.mark.parametrize(
     ("text", "expected_date", "amount", "currency"),
     [
@@ -232,3 +268,23 @@ def test_inbound_classify_names_a_bad_time_zone_or_time(cli):
     assert result.exit_code == 2 and "'Mars/Olympus' is not an IANA time zone" in result.output
     result = cli("inbound", "classify", "STOP", "--at", "2026-11-24T10:00")
     assert result.exit_code == 2 and "has no UTC offset" in result.output
+
+
+@pytest.mark.parametrize(
+    "text, day, at",
+    [
+        ("call me tomorrow at 3pm", "2026-11-25", "15:00"),
+        ("llámame mañana a las 5 de la tarde", "2026-11-25", "17:00"),
+        ("can you ring me at 5", None, "17:00"),  # a bare 5 is in the afternoon
+        ("call me after 6:30 p.m.", None, "18:30"),
+        ("ring me this afternoon", None, "14:00"),
+        ("I will pay $20 at 10am friday", "2026-11-27", "10:00"),
+    ],
+)
+def test_the_time_of_day_asked_for_is_read_and_not_taken_for_an_amount(text, day, at):
+    found = extract(
+        text, received_at=datetime(2026, 11, 24, 15, tzinfo=UTC), timezone="America/New_York", country="US"
+    )
+    assert (found.date.isoformat() if found.date else None) == day
+    assert found.time.strftime("%H:%M") == at
+    assert found.amount in (None, Decimal("20"))

@@ -13,9 +13,11 @@ Variables (see README.md, "Configuration"):
   PUBLIC_URL       where customers reach the web app (links in messages); default http://127.0.0.1:PORT
   EMAIL_HOST ...   SMTP server; unset: emails are written as .eml files under var/outbox/email
   SMS_PROVIDER     sandbox (default: texts recorded in the database) or twilio (TWILIO_* variables)
+  EMAIL_WEBHOOK_SECRET  signs POST /hooks/email/inbound; unset: refused (DEBUG: a development default)
   CELERY_BROKER_URL  e.g. redis://127.0.0.1:6379/0; unset: dispatch runs in-process
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
     "amicable.ledger",
     "amicable.outbox",
     "amicable.conversations",
+    "amicable.aftercare",
+    "ninja",  # only for its static Swagger UI files, so /api/docs loads nothing from a CDN
+    "amicable.api",
 ]
 
 MIDDLEWARE = [
@@ -134,12 +139,26 @@ DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "amicable <messages@localhost
 # Replies go to reply+TOKEN@REPLY_DOMAIN, so each one threads to the contact it answers.
 REPLY_DOMAIN = ENV.get("REPLY_DOMAIN", "localhost")
 
+# Free debt advice signposted to customers in hardship, by country: [name, website]. Override with a
+# JSON object in DEBT_ADVICE, e.g. {"US": [["NFCC", "nfcc.org"]], "IE": [["MABS", "mabs.ie"]]}.
+DEBT_ADVICE = {
+    "US": [["the National Foundation for Credit Counseling", "nfcc.org"]],
+    "GB": [
+        ["MoneyHelper", "moneyhelper.org.uk"],
+        ["StepChange", "stepchange.org"],
+        ["National Debtline", "nationaldebtline.org"],
+    ],
+} | json.loads(ENV.get("DEBT_ADVICE") or "{}")
+
 # SMS: the sandbox records texts in the database; twilio speaks Twilio's REST API (or a compatible one).
 SMS_PROVIDER = env_choice(ENV, "SMS_PROVIDER", ("sandbox", "twilio"), default="sandbox")
 SMS_FROM = ENV.get("SMS_FROM", "+15005550006")
 TWILIO_ACCOUNT_SID = ENV.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = ENV.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_API_URL = env_url(ENV, "TWILIO_API_URL", default="https://api.twilio.com")
+# Inbound email: the inbound-parse service signs each message it forwards with this shared secret.
+# Unset, the webhook accepts nothing; a development server (DEBUG on) gets a fixed one to try it with.
+EMAIL_WEBHOOK_SECRET = ENV.get("EMAIL_WEBHOOK_SECRET", "") or ("development-email-secret" if DEBUG else "")
 
 # Celery: production dispatches through a broker; unset, the same code runs in-process.
 CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "")

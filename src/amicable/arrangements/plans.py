@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from amicable.arrangements import tracking
@@ -22,13 +23,14 @@ from amicable.arrangements.accounts import account_options
 from amicable.arrangements.affordability import Statement, StatementError
 from amicable.arrangements.options import Option, chosen_instalments
 from amicable.arrangements.terms import FREQUENCIES, Terms, TermsError, parse_terms
-from amicable.ledger.actions import ActionError, post_entry, set_account_status, set_schedule
+from amicable.ledger.actions import ActionError, end_hold, post_entry, set_account_status, set_schedule
 from amicable.ledger.audit import audit
 from amicable.ledger.balance import EntryKind
 from amicable.ledger.models import (
     Account,
     Arrangement,
     ArrangementStatus,
+    Hold,
     JournalEntry,
     PlanInstalment,
     Promise,
@@ -112,6 +114,12 @@ def accept_plan(
     )
     set_schedule(account, list(option.schedule), reason=f"plan {arrangement.pk} agreed", actor=actor)
     set_account_status(account, "in_arrangement", reason=f"plan {arrangement.pk} agreed", actor=actor)
+    # A pause for hardship (it has an end) was there to find an affordable way: this is it, so the
+    # plan's reminders may go. A pause for a vulnerability (no end) stays until a specialist ends it.
+    for hold in Hold.objects.filter(
+        Q(account=account) | Q(account__isnull=True), customer=account.customer, kind="paused", ends_at__gt=at
+    ).exclude(starts_at__gte=at):
+        end_hold(hold, actor=actor, at=at, reason=f"plan {arrangement.pk} agreed")
     payments = len(option.schedule)
     audit(
         actor,

@@ -26,6 +26,8 @@ class Terms:
     # unkept promise broken: a payment made on the day can take a few days to arrive.
     instalment_grace_days: int = 7
     promise_grace_days: int = 3
+    # How long collection pauses when a customer tells us of hardship, while a person looks at it.
+    hardship_pause_days: int = 30
     # Standard Financial Statement spending guidelines, monthly, per flexible category: spending above
     # one is asked about, not refused.
     guidelines: Mapping[str, Decimal] = field(default_factory=dict)
@@ -48,6 +50,10 @@ def parse_terms(settings: Mapping | None) -> Terms:
         for name in ("instalment_grace_days", "promise_grace_days"):
             if name in settings:
                 values[name] = _whole(settings[name], name, 0, 60)
+        if "hardship_pause_days" in settings:
+            values["hardship_pause_days"] = _whole(
+                settings["hardship_pause_days"], "hardship_pause_days", 1, 90
+            )
         if "settlement_max_discount" in settings:
             discount = to_decimal(settings["settlement_max_discount"])
             if not Decimal(0) <= discount < Decimal(1):

@@ -3,7 +3,7 @@
 Every message has plain-text and HTML parts, a Message-ID that is the same on every attempt, a
 Reply-To carrying the contact's token (so a reply threads to what it answers), and List-Unsubscribe
 with one-click List-Unsubscribe-Post (RFC 8058). Bounces come back as delivery status notifications
-(RFC 3464), which parse_events reads.
+(RFC 3464) and spam complaints as feedback reports (ARF, RFC 5965), which parse_events reads.
 """
 
 from __future__ import annotations
@@ -25,8 +25,26 @@ from .base import DeliveryEvent, Outgoing, PermanentFailure, Sent, TransientFail
 
 
 def message_id(message: Outgoing) -> str:
-    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
-    return f"<contact-{message.contact_id}.{digest}@{settings.REPLY_DOMAIN}>"
+    return contact_message_id(message.contact_id, message.idempotency_key)
+
+
+def contact_message_id(contact_id: int, key: str) -> str:
+    """The Message-ID of every attempt at one contact: its id, and a digest of its key so the id
+    cannot be guessed from a contact number alone."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"<contact-{contact_id}.{digest}@{settings.REPLY_DOMAIN}>"
+
+
+_OUR_MESSAGE_ID = re.compile(r"<contact-([0-9]{1,18})\.[0-9a-f]{16}@([^<>\s]+)>", re.I)
+
+
+def contact_id_in(value: str) -> int | None:
+    """The contact a Message-ID of ours names (to be checked against contact_message_id, which also
+    needs the contact's key), or None for anyone else's."""
+    match = _OUR_MESSAGE_ID.fullmatch(value.strip())
+    if match is None or match.group(2).lower() != settings.REPLY_DOMAIN.lower():
+        return None
+    return int(match.group(1))
 
 
 class EmailChannel:
@@ -71,19 +89,18 @@ class EmailChannel:
 
     def parse_events(self, payload: bytes | str) -> list[DeliveryEvent]:
         """Delivery status notifications (RFC 3464): one event per failed or delayed-then-failed
-        recipient, for the message whose Message-ID the report quotes."""
+        recipient, for the message whose Message-ID the report quotes. Feedback reports (ARF, RFC
+        5965: a recipient pressed "this is spam"): one "complained" event for the quoted message."""
         raw = payload.encode() if isinstance(payload, str) else payload
         report = email.message_from_bytes(raw, policy=email.policy.default)
         if report.get_content_type() != "multipart/report":
             return []
-        original_id, events = "", []
-        for part in report.walk():
-            if part.get_content_type() in ("text/rfc822-headers", "message/rfc822"):
-                text = part.get_payload(decode=True) or b""
-                if isinstance(part.get_payload(), list):
-                    text = part.get_payload()[0].as_bytes()
-                match = re.search(rb"^Message-ID:\s*(<[^>]+>)", text, re.I | re.M)
-                original_id = match.group(1).decode() if match else original_id
+        original_id = _original_message_id(report)
+        if not original_id:
+            return []
+        if report_type(report) == "feedback-report":
+            return _complaints(report, original_id)
+        events = []
         for part in report.walk():
             if part.get_content_type() != "message/delivery-status":
                 continue
@@ -101,7 +118,60 @@ class EmailChannel:
                         permanent=status.startswith("5"),
                     )
                 )
-        return [e for e in events if e.provider_id]
+        return events
+
+
+def report_type(message: email.message.Message) -> str:
+    """ "delivery-status" (a bounce), "feedback-report" (a spam complaint), another report type
+    ("disposition-notification": a read receipt), or "" when the message is not a report at all."""
+    if message.get_content_type() != "multipart/report":
+        return ""
+    declared = (message.get_param("report-type") or "").lower()
+    if declared:
+        return declared
+    # Some mail systems leave the parameter out; the report's own part says what it is.
+    types = {part.get_content_type() for part in message.walk()}
+    if "message/feedback-report" in types:
+        return "feedback-report"
+    return "delivery-status" if "message/delivery-status" in types else "unknown"
+
+
+def _original_message_id(report: email.message.Message) -> str:
+    """The Message-ID of our message that a report is about, from the copy (or headers) it quotes,
+    never the report's own."""
+    original_id = ""
+    for part in report.walk():
+        if part.get_content_type() in ("text/rfc822-headers", "message/rfc822"):
+            text = part.get_payload(decode=True) or b""
+            if isinstance(part.get_payload(), list):
+                text = part.get_payload()[0].as_bytes()
+            match = re.search(rb"^Message-ID:\s*(<[^>]+>)", text, re.I | re.M)
+            original_id = match.group(1).decode() if match else original_id
+    return original_id
+
+
+# Feedback types (RFC 5965, RFC 6650) that are not a complaint about the message.
+_NOT_A_COMPLAINT = {"not-spam"}
+
+
+def _complaints(report: email.message.Message, original_id: str) -> list[DeliveryEvent]:
+    for part in report.walk():
+        if part.get_content_type() != "message/feedback-report":
+            continue
+        fields: dict[str, str] = {}
+        for block in _status_blocks(part):
+            for key, value in block.items():
+                fields.setdefault(key, value)
+        kind = fields.get("feedback-type", "abuse").strip().lower() or "abuse"
+        if kind in _NOT_A_COMPLAINT:
+            return []
+        who = fields.get("original-rcpt-to", "").strip()
+        detail = f"feedback report ({kind})" + (f" from {who}" if who else "")
+        # Not `permanent`: the address works; its owner has told us to stop, which is consent.
+        return [
+            DeliveryEvent(provider_id=original_id, status="complained", at=datetime.now(UTC), detail=detail)
+        ]
+    return []
 
 
 def _status_blocks(part) -> list[dict[str, str]]:

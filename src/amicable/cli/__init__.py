@@ -79,6 +79,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from .api import api
     from .bench import bench
     from .compliance import compliance
     from .creditors import creditors
@@ -91,6 +92,7 @@ def _register() -> None:
     from .templates import templates
 
     for command in (
+        api,
         bench,
         compliance,
         contacts,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -82,6 +84,110 @@ def sms_command(sender: str, body: str, recipient: str, as_json: bool) -> None:
     )
     for reply in result["replies"]:
         click.echo(f"reply ({reply['status']}): {reply['body']}")
+
+
+@inbound.command("email")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--to", "recipient", default="", help="The envelope recipient: the address it was delivered to."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (a list for an .mbox).")
+def email_command(path: Path, recipient: str, as_json: bool) -> None:
+    """Take in an email as the email webhook would: FILE.eml is one raw message, FILE.mbox every
+    message in it. Each is threaded (reply token, In-Reply-To, sender's address), understood and acted
+    on; bounces and spam complaints are applied to the email they are about."""
+    setup_django()
+    from amicable.conversations.email import check_size
+    from amicable.ledger.actions import ActionError
+
+    if path.suffix.lower() != ".mbox":
+        try:
+            check_size(path.stat().st_size)  # before reading it all
+            result = _take_email(path.read_bytes(), recipient)
+        except ActionError as error:
+            raise click.BadParameter(str(error), param_hint="FILE") from None
+        if as_json:
+            emit_json(result)
+        else:
+            _show_email(result)
+        return
+
+    import mailbox
+
+    box = mailbox.mbox(path, create=False)
+    try:
+        keys = box.keys()
+        if not keys:
+            raise click.ClickException(
+                f"{path} has no messages in mbox form (each starts with a 'From ' line)"
+            )
+        results, failed = [], 0
+        for position, key in enumerate(keys, start=1):
+            # Each message is taken in on its own: a bad one is reported, the others still go in.
+            try:
+                raw = box.get_bytes(key)
+                check_size(len(raw))
+                result = {"position": position, **_take_email(raw, recipient)}
+            except ActionError as error:
+                failed += 1
+                result = {"position": position, "error": str(error)}
+                click.echo(f"message {position}: refused: {error}", err=True)
+            results.append(result)
+            if not as_json and "error" not in result:
+                click.echo(f"message {position} of {len(keys)}:")
+                _show_email(result)
+    finally:
+        box.close()
+    if as_json:
+        emit_json(results)
+    else:
+        click.echo(
+            f"{len(results) - failed} of {len(results)} messages taken in"
+            + (f", {failed} refused" if failed else "")
+        )
+    if failed:
+        sys.exit(1)
+
+
+def _take_email(raw: bytes, recipient: str) -> dict:
+    from amicable.conversations.actions import handle_message
+    from amicable.conversations.email import DeliveryReport, receive_email
+
+    received, _ = receive_email(raw, actor=actor(), envelope_to=recipient)
+    if isinstance(received, DeliveryReport):
+        return received.as_json()
+    message = handle_message(received, actor=actor())
+    attachments = message.attachments.order_by("id").values("filename", "content_type", "size", "sha256")
+    return {
+        **describe(message),
+        "sender": message.sender,
+        "subject": message.subject,
+        "attachments": list(attachments),
+    }
+
+
+def _show_email(result: dict) -> None:
+    if result["status"] == "report":
+        names = {"delivery-status": "bounce", "feedback-report": "spam complaint"}
+        kind = names.get(result["report"], result["report"])
+        click.echo(f"A {kind} report, not a customer's message: nothing stored.")
+        for event in result["events"]:
+            click.echo(f"{event['status']}: {event['detail']} (about {event['about']})")
+        applied = ", ".join(str(c) for c in result["contacts"]) or "none of ours"
+        click.echo(f"applied to contact(s): {applied}")
+        return
+    who = result["customer_ref"] or "no customer (sent to review)"
+    how = f" (by {result['matched_by']})" if result["matched_by"] else ""
+    click.echo(f"Message {result['message_id']} from {result['sender']}: {who}{how}")
+    click.echo(
+        f"intent: {result['intent']} ({result['confidence']:.0%}); {result['status']}: {result['outcome']}"
+    )
+    for attachment in result["attachments"]:
+        click.echo(
+            f"attachment: {attachment['filename']} ({attachment['content_type']}, {attachment['size']} bytes)"
+        )
+    for reply in result["replies"]:
+        click.echo(f"reply ({reply['channel']}, {reply['status']}): {reply['body']}")
 
 
 def describe(message) -> dict:

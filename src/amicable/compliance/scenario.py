@@ -44,6 +44,7 @@ HOLD_KINDS = (
     "mental_health_crisis",
     "represented",
     "vulnerability_review",
+    "paused",
 )
 ROLES = ("creditor", "debt_collector")
 DEBTOR_KINDS = ("individual", "sole_trader", "company")

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from amicable.compliance.validation_period import validation_period_end
 from amicable.conversations import replies
 from amicable.conversations.models import InboundMessage, MessageStatus, Task, TaskKind
 from amicable.cycle import dispatch  # a module, so tests can stand in for the provider
-from amicable.cycle.context import message_language
+from amicable.cycle.context import links, message_language
 from amicable.ledger.actions import ActionError, place_hold, record_consent, set_account_status
 from amicable.ledger.audit import audit
 from amicable.ledger.models import Account, ContactPoint, Dispute, Promise
@@ -147,7 +148,7 @@ def _handle_failed(message: InboundMessage, error: Exception, actor: str) -> Inb
             return message
         done = [f"could not be handled ({type(error).__name__}): sent to review"]
         if "opt_out" in must_not_miss(own_words(message.body) or message.body):
-            done.append(_opt_out_number(message, actor)[0])
+            done.append(_opt_out_sender(message, actor)[0])
         _review(message, f"Could not be handled automatically ({type(error).__name__})", actor)
         _close(message, done, "Sent to review", actor)
     return message
@@ -175,10 +176,10 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
             _review(message, "No single customer has this number", actor)
             done.append("sent to review: no single customer has this number")
             if "opt_out" in intents:
-                done.append(_opt_out_number(message, actor)[0])
+                done.append(_opt_out_sender(message, actor)[0])
         else:
             if "opt_out" in intents:
-                summary, changed = _opt_out_number(message, actor)
+                summary, changed = _opt_out_sender(message, actor)
                 done.append(summary)
                 if changed and message.account is None:
                     _task(
@@ -247,11 +248,25 @@ def _task(message: InboundMessage, kind: str, summary: str, actor: str, role: st
     return task
 
 
-def _opt_out_number(message: InboundMessage, actor: str) -> tuple[str, bool]:
-    """Every use of the number is revoked at once (texts and calls to it), wherever it is on file.
-    Returns a summary and whether anything changed (a second STOP changes nothing)."""
+def _opt_out_sender(message: InboundMessage, actor: str) -> tuple[str, bool]:
+    """Every use of the sender's number or address is revoked at once (texts and calls to a number,
+    emails to an address), wherever it is on file. Returns a summary and whether anything changed
+    (a second STOP changes nothing)."""
     # Locked, so two STOPs handled at once cannot both see the number still open (and both confirm).
-    points = list(ContactPoint.objects.select_for_update().filter(kind__in=PHONE_KINDS, value=message.sender))
+    if message.channel == "email":
+        addresses = {message.sender}
+        point = message.contact_point
+        if point is not None and point.kind == "email":
+            # A reply to our email from another of their addresses asks us to stop writing to the one
+            # we wrote to, too.
+            addresses.add(point.value.lower())
+        points = email_points(addresses, lock=True)
+        who = ", ".join(sorted(addresses))
+    else:
+        points = list(
+            ContactPoint.objects.select_for_update().filter(kind__in=PHONE_KINDS, value=message.sender)
+        )
+        who = message.sender
     changed = False
     for point in points:
         for use in ("collection", "marketing"):
@@ -260,9 +275,9 @@ def _opt_out_number(message: InboundMessage, actor: str) -> tuple[str, bool]:
                 record_consent(point, use, "revoked", source=source, actor=actor, at=message.received_at)
                 changed = True
     if not changed:
-        return f"{message.sender} was already opted out", False
+        return f"{who} was already opted out", False
     count = len(points)
-    return f"opted out {message.sender} ({count} contact point{'s' if count != 1 else ''})", True
+    return f"opted out {who} ({count} contact point{'s' if count != 1 else ''})", True
 
 
 def _open_dispute(
@@ -368,8 +383,18 @@ def _reply(
         return
     creditor = account.creditor
     language = message_language(understood.language, account.customer.country)
+    if message.auto_submitted:
+        # A program wrote it (an out-of-office reply, RFC 3834): an automatic answer could start two
+        # programs answering each other. A person decides.
+        _task(
+            message,
+            TaskKind.REVIEW_MESSAGE,
+            f"Answer by hand ({kind.replace('_', ' ')}): sent automatically",
+            actor,
+        )
+        return
     if kind != "opt_out_confirmation" and point.consent() == "revoked":
-        # The customer has stopped texts to this number: a person answers in another way.
+        # The customer has stopped messages to this number or address: a person answers in another way.
         _task(
             message,
             TaskKind.REVIEW_MESSAGE,
@@ -380,11 +405,15 @@ def _reply(
     collector = creditor.role == "debt_collector" or (
         creditor.applies_regulation_f and account.customer.country == "US"
     )
+    channel = message.channel
+    token = secrets.token_urlsafe(12)
+    # An email must carry an unsubscribe link (messages/required.py): the answer's own, like any email's.
+    lines = {"channel": channel, "opt_out_url": links(token).opt_out if channel == "email" else None}
     if kind == "opt_out_confirmation":
-        body = replies.opt_out_confirmation(language, creditor=creditor.name)
+        body = replies.opt_out_confirmation(language, creditor=creditor.name, channel=channel)
     elif kind == "dispute_acknowledgement":
         body = replies.dispute_acknowledgement(
-            language, creditor=creditor.name, ref=account.external_ref, debt_collector=collector
+            language, creditor=creditor.name, ref=account.external_ref, debt_collector=collector, **lines
         )
     else:
         body = replies.promise_confirmation(
@@ -395,7 +424,9 @@ def _reply(
             currency=promise.currency,
             on=promise.due_on,
             debt_collector=collector,
+            **lines,
         )
+    subject = _reply_subject(message, language) if channel == "email" else ""
     now = timezone.now()
     contact, created = Contact.objects.get_or_create(
         key=f"reply:{message.pk}:{kind}",
@@ -408,12 +439,13 @@ def _reply(
             playbook="conversation",
             step=kind,
             trigger_on=message.received_at.date(),
-            channel=message.channel,
+            channel=channel,
             purpose="reply",
             template=kind,
             language=language,
             status=ContactStatus.QUEUED,
             scheduled_at=now,
+            subject=subject,
             body=body,
             reasons=[
                 {
@@ -423,7 +455,7 @@ def _reply(
                     "message": f"An answer to the customer's message {message.pk}, sent as written",
                 }
             ],
-            reply_token=secrets.token_urlsafe(12),
+            reply_token=token,
         ),
     )
     if created:
@@ -444,3 +476,24 @@ def _queued_replies(message: InboundMessage) -> list[int]:
             key__startswith=f"reply:{message.pk}:", status=ContactStatus.QUEUED
         ).values_list("pk", flat=True)
     )
+
+
+# ----------------------------------------------------------------------------------------- email
+
+
+def email_points(addresses: set[str] | list[str], *, lock: bool = False) -> list[ContactPoint]:
+    """The email contact points with these addresses. The import stores email-validator's normalised
+    form, which keeps the local part's case as typed ("Ann.Lee@example.com"), while mail programs
+    write it as they like: compared in any case, as every mail system in practice does."""
+    if not addresses:
+        return []  # an empty Q() would match every address
+    query = Q()
+    for address in addresses:
+        query |= Q(value__iexact=address)
+    points = ContactPoint.objects.filter(query, kind="email").select_related("customer").order_by("pk")
+    return list(points.select_for_update(of=("self",)) if lock else points)
+
+
+def _reply_subject(message: InboundMessage, language: str) -> str:
+    creditor = message.account.creditor.name
+    return replies.subject(language, creditor=creditor, theirs=message.subject)

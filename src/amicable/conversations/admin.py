@@ -2,17 +2,41 @@
 filter) and the tasks they made for staff. Read-only but for one audited action: marking tasks done."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 
-from amicable.ledger.admin import ReadOnlyAdmin
+from amicable.ledger.admin import ReadOnlyAdmin, ReadOnlyInline
 from amicable.ledger.audit import audit
 
-from .models import InboundMessage, Task
+from .models import InboundAttachment, InboundMessage, Task
+
+
+class AttachmentInline(ReadOnlyInline):
+    """The files an email came with: what they are, and (for staff) the file itself."""
+
+    model = InboundAttachment
+    fields = ["filename", "content_type", "size", "sha256", "download"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")  # the list needs the name, not the bytes
+
+    @admin.display(description="file")
+    def download(self, obj: InboundAttachment) -> str:
+        # The admin is for staff only; the download itself checks again (InboundMessageAdmin.attachment).
+        url = reverse("admin:conversations_inboundmessage_attachment", args=[obj.message_id, obj.pk])
+        return format_html('<a href="{}">Download</a>', url)
 
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(ReadOnlyAdmin):
+    inlines = [AttachmentInline]
     list_display = (
         "received_at",
         "channel",
@@ -27,6 +51,22 @@ class InboundMessageAdmin(ReadOnlyAdmin):
     search_fields = ("sender", "body", "customer__external_ref", "account__external_ref")
     date_hierarchy = "received_at"
     list_select_related = ("customer",)
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.attachment)  # staff only, signed in
+        name = "conversations_inboundmessage_attachment"
+        return [path("<int:message_id>/attachment/<int:pk>/", download, name=name), *super().get_urls()]
+
+    def attachment(self, request, message_id: int, pk: int) -> HttpResponse:
+        """One attachment's bytes, always as a download: an HTML or SVG file a customer sent must never
+        be shown as a page of the admin's own site."""
+        if not (request.user.is_staff and self.has_view_permission(request)):
+            raise PermissionDenied
+        attachment = get_object_or_404(InboundAttachment, pk=pk, message_id=message_id)
+        response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
+        response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 @admin.register(Task)

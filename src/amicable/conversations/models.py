@@ -35,6 +35,10 @@ class InboundMessage(models.Model):
     understanding = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.RECEIVED)
     outcome = models.CharField(max_length=300, blank=True, help_text="What was done, in a sentence.")
+    auto_submitted = models.BooleanField(
+        default=False,
+        help_text="Sent by a program (an out-of-office reply): read, but never answered automatically.",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -85,3 +89,22 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class InboundAttachment(models.Model):
+    """A file that came with an inbound email, kept with the message as evidence (a payment
+    receipt, a letter from a debt adviser). Stored in the database so it is backed up, and removed,
+    with the message it belongs to."""
+
+    message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255, help_text="As sent, made safe to show.")
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.content_type}, {self.size} bytes)"

@@ -10,6 +10,7 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 
+from amicable.aftercare.links import feedback_url
 from amicable.compliance.late_payment import LatePaymentError, fixed_compensation, statutory_interest
 from amicable.ledger.balance import InstalmentStatus
 from amicable.ledger.models import CustomerKind
@@ -37,12 +38,16 @@ def message_language(language: str, country: str) -> str:
     return "en-GB" if language == "en" and country == "GB" else language
 
 
-def links(reply_token: str) -> ns:
+def links(reply_token: str, account_id: int | None = None) -> ns:
     """Personal links, short enough for a text. The contact's own token identifies the customer (one
-    customer per link); the portal (issue 6) adds the identity check and the expiry."""
+    customer per link); the portal (issue 6) adds the identity check and the expiry. The feedback
+    form's link is signed and expires (aftercare/links.py)."""
     base = settings.PUBLIC_URL
     return ns(
-        portal=f"{base}/p/{reply_token}", pay=f"{base}/p/{reply_token}/pay", opt_out=f"{base}/u/{reply_token}"
+        portal=f"{base}/p/{reply_token}",
+        pay=f"{base}/p/{reply_token}/pay",
+        opt_out=f"{base}/u/{reply_token}",
+        feedback=feedback_url(account_id) if account_id is not None else None,
     )
 
 
@@ -93,7 +98,7 @@ def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[
         if conversation
         else None,
         "late_payment": _late_payment(facts, overdue, today),
-        "links": links(reply_token),
+        "links": links(reply_token, account.pk),
         "agent": ns(name=TEAM.get(language.split("-")[0], TEAM["en"])),
         "language": language,
     }

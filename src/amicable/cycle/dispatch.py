@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from amicable.channels.base import DeliveryEvent, Outgoing, PermanentFailure, TransientFailure
 from amicable.channels.registry import automatic_channels, get_channel
-from amicable.ledger.actions import mark_contact_point_invalid
+from amicable.ledger.actions import mark_contact_point_invalid, record_consent
 from amicable.ledger.audit import audit
 from amicable.messages.render import body_html
 from amicable.outbox.models import PENDING, Contact, ContactStatus, PrintBatch
@@ -100,13 +100,15 @@ REPLY_FRESH_FOR = timedelta(hours=1)
 
 def _reply_problem(contact: Contact, facts: AccountFacts, now: datetime) -> str | None:
     """An answer to the customer's own message (conversations/actions.py) is sent as written, without
-    the planning checks, but only while it is an answer: soon after, to a number still usable. The
-    opt-out confirmation goes although consent is gone: it is the one text the rules allow after it."""
+    the planning checks, but only while it is an answer: soon after, to a number or address still
+    usable. The opt-out confirmation goes although consent is gone: it is the one message the rules
+    allow after it."""
     point = facts.points.get(contact.contact_point_id)
+    where = "address" if contact.channel == "email" else "number"
     if point is None or point.invalid:
-        return "the number is no longer usable"
+        return f"the {where} is no longer usable"
     if contact.template != "opt_out_confirmation" and point.consent("collection") == "revoked":
-        return "the customer opted this number out after we wrote the answer"
+        return f"the customer opted this {where} out after we wrote the answer"
     if now - contact.created_at > REPLY_FRESH_FOR:
         return "too long after the customer's message to send as an answer"
     return None
@@ -275,7 +277,8 @@ def build_print_batch(day: date) -> PrintBatch | None:
 @transaction.atomic
 def apply_delivery_event(event: DeliveryEvent) -> Contact | None:
     """A provider's delivery news: the contact is marked delivered or failed, and a permanent failure
-    marks the address or number invalid. Unknown ids are ignored (None)."""
+    marks the address or number invalid. A spam complaint leaves the contact's status (it was
+    delivered), is recorded on it, and revokes every use of the address. Unknown ids are ignored (None)."""
     contact = (
         Contact.objects.select_for_update()
         .filter(provider_id=event.provider_id)
@@ -287,6 +290,12 @@ def apply_delivery_event(event: DeliveryEvent) -> Contact | None:
     if event.status == "delivered":
         if contact.status == ContactStatus.SENT:
             contact.status, contact.delivered_at = ContactStatus.DELIVERED, event.at
+    elif event.status == "complained":
+        complaint = f"complained: {event.detail}"[:500]
+        if contact.last_error == complaint:
+            return contact  # the same report delivered again: recorded once
+        # The message arrived (that is what was complained about): only the complaint is new.
+        contact.last_error = complaint
     else:
         contact.status, contact.last_error = ContactStatus.FAILED, f"{event.status}: {event.detail}"[:500]
     _record(
@@ -302,4 +311,21 @@ def apply_delivery_event(event: DeliveryEvent) -> Contact | None:
         point = ContactPoint.objects.get(pk=contact.contact_point_id)
         if not point.invalid:
             mark_contact_point_invalid(point, reason=f"{event.status}: {event.detail}", actor=ACTOR)
+    if event.status == "complained" and contact.contact_point_id:
+        _revoke_after_complaint(contact, event)
     return contact
+
+
+def _revoke_after_complaint(contact: Contact, event: DeliveryEvent) -> None:
+    """Someone who reports us as spam has told us to stop: every use of the address is revoked,
+    wherever it is on file (as a reply saying "unsubscribe" would), so nothing more is sent to it."""
+    from amicable.ledger.models import ContactPoint
+
+    point = ContactPoint.objects.get(pk=contact.contact_point_id)
+    # Addresses are stored as imported (email-validator keeps the local part's case): any case is the
+    # same mailbox in practice.
+    points = ContactPoint.objects.select_for_update().filter(kind=point.kind, value__iexact=point.value)
+    for each in points.order_by("pk"):
+        for use in ("collection", "marketing"):
+            if each.consent(use) != "revoked":
+                record_consent(each, use, "revoked", source="spam complaint", actor=ACTOR, at=event.at)

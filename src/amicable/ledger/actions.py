@@ -271,6 +271,10 @@ def record_consent(
         raise ActionError(f"consent use {use!r}: expected one of {', '.join(ContactUse.values)}")
     if state not in ConsentState.values:
         raise ActionError(f"consent state {state!r}: expected one of {', '.join(ConsentState.values)}")
+    if use == ContactUse.MARKETING and state == ConsentState.GRANTED and not actor.startswith("customer:"):
+        # Newsletters are the customer's own choice: no import, integration or member of staff opts
+        # anyone in. Actions the customer takes themselves (a form, a link) act as "customer:...".
+        raise ActionError("marketing consent can only be given by the customer themselves", field="marketing")
     at = at or timezone.now()
     point = ContactPoint.objects.select_for_update().get(pk=point.pk)
     before = point.consent(use)

@@ -57,6 +57,7 @@ def sample_context(language: str, *, business: bool = False, optional_facts: boo
             portal="https://pay.example/p/abc123",
             pay="https://pay.example/p/abc123/pay",
             opt_out="https://pay.example/p/abc123/stop",
+            feedback="https://pay.example/f/2n9c.t4x0ab.Xy7Qk2LmN0pRsT1u",
         ),
         "agent": ns(name="Sam Rivera"),
     }

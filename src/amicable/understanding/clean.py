@@ -14,10 +14,18 @@ import unicodedata
 _QUOTE_HEADERS = [
     re.compile(r"^\s*on\b.{0,200}\bwrote:\s*$", re.IGNORECASE),
     re.compile(r"^\s*el\b.{0,200}\bescribi[oó]:\s*$", re.IGNORECASE),
-    re.compile(r"^\s*-{2,}\s*(original message|mensaje original)\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(
+        r"^\s*-{2,}\s*(original message|forwarded message|mensaje original|mensaje reenviado)\s*-{2,}\s*$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above the quoted headers
-    re.compile(r"^\s*(from|de):\s.+$", re.IGNORECASE),  # a forwarded or quoted header block
 ]
+# A quoted or forwarded header block: "From: ..." followed by "Sent: ...", "To: ..." and the like. A
+# "From:" line alone is the customer's own ("From: my husband's account"), and what follows it too.
+_BLOCK_FROM = re.compile(r"^\s*(from|de):\s.+$", re.IGNORECASE)
+_BLOCK_NEXT = re.compile(
+    r"^\s*(sent|date|to|cc|subject|enviado|enviado el|fecha|para|asunto):\s", re.IGNORECASE
+)
 # A line that starts a signature: the "-- " convention, or a phone's "Sent from".
 _SIGNATURES = [
     re.compile(r"^\s*--\s*$"),
@@ -38,6 +46,12 @@ def own_words(text: str) -> str:
         # "On Mon, 3 Mar 2026 at 09:00, Northwind <...>" is sometimes wrapped over two lines.
         joined = line + " " + lines[index + 1] if index + 1 < len(lines) else line
         if any(p.match(line) or p.match(joined) for p in _QUOTE_HEADERS) and kept:
+            break
+        if (
+            _BLOCK_FROM.match(line)
+            and any(_BLOCK_NEXT.match(n) for n in lines[index + 1 : index + 4])
+            and kept
+        ):
             break
         if any(p.match(line) for p in _SIGNATURES):
             break

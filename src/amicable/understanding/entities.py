@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,11 @@ class Entities:
     date: date | None = None
     amount: Decimal | None = None
     currency: str | None = None  # ISO 4217 when the message names it; otherwise the account's applies
+    time: time | None = None  # a time of day they asked for ("call me at 3pm"), in their zone
 
     def as_json(self) -> dict:
+        """The shape `amicable inbound classify --json` prints, fixed by the issue that defined it; the
+        time of day is read by callbacks from the object itself."""
         return {
             "date": self.date.isoformat() if self.date else None,
             "amount": str(self.amount) if self.amount is not None else None,
@@ -109,6 +112,49 @@ _ENGLISH = set(
 )
 
 
+# Times of day: "at 3pm", "3:30 p.m.", "15:00", "a las 5 de la tarde". A bare "at 5" or "a las 5" is
+# read in business hours (17:00): nobody asks to be called at five in the morning.
+_CLOCK = re.compile(
+    r"\b(?:at|a las|a la|after|around|about|sobre las|despues de las) (\d{1,2})(?:[:.](\d{2}))?"
+    r"(?:\s*(am|pm|a\.m\.|p\.m\.|h\b|de la (?:manana|tarde|noche)))?"
+    r"|\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"
+    r"|\b(\d{1,2}):(\d{2})\b"
+)
+_PART_OF_DAY = [
+    (re.compile(r"\b(in the morning|this morning|por la manana)\b"), time(10)),
+    (re.compile(r"\b(in the afternoon|this afternoon|por la tarde)\b"), time(14)),
+    (re.compile(r"\b(in the evening|this evening|por la noche)\b"), time(18)),
+]
+
+
+def _time(plain: str) -> tuple[time | None, list[tuple[int, int]]]:
+    """The time of day asked for, and the span it was written in (so it is not read as an amount)."""
+    for match in _CLOCK.finditer(plain):
+        hour_text, minute, marker = (
+            (match.group(1), match.group(2), match.group(3))
+            if match.group(1)
+            else (match.group(4), match.group(5), match.group(6))
+            if match.group(4)
+            else (match.group(7), match.group(8), None)
+        )
+        hour, minutes = int(hour_text), int(minute or 0)
+        if hour > 23 or minutes > 59:
+            continue
+        marker = (marker or "").replace(".", "")
+        if marker in ("pm", "de la tarde", "de la noche") and hour < 12:
+            hour += 12
+        elif marker in ("am", "de la manana") and hour == 12:
+            hour = 0
+        elif not marker and match.group(1) and 1 <= hour <= 7:
+            hour += 12
+        return time(hour, minutes), [match.span()]
+    for pattern, moment in _PART_OF_DAY:
+        found = pattern.search(plain)
+        if found:
+            return moment, [found.span()]
+    return None, []
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """en or es, by the common words each uses; a message too short to tell takes the default."""
     words = re.findall(r"[a-z']+", normalised(text))
@@ -129,8 +175,9 @@ def extract(
     found, kind, spans = _date(plain, today, month_first=country.upper() == "US")
     if past and found is not None and found > today:
         found = _back(found, kind)
-    amount, currency = _amount(text, plain, spans)
-    return Entities(found, amount, currency)
+    at, time_spans = _time(_blank(plain, spans))
+    amount, currency = _amount(text, plain, spans + time_spans)
+    return Entities(found, amount, currency, at)
 
 
 def _date(plain: str, today: date, *, month_first: bool) -> tuple[date | None, str, list[tuple[int, int]]]:

@@ -101,6 +101,18 @@ RULES = (
         purposes=frozenset({"collection", "reply_to_debtor"}),
     ),
     Rule(
+        "GEN-HOLD-PAUSED",
+        PACK,
+        "amicable policy; FCA FG21/1; CONC 7.3.4R (forbearance)",
+        "no collection while a customer's hardship or difficult situation is being looked at",
+        _hold_rule(
+            {"paused"},
+            Effect.BLOCK,
+            "collection is paused: the customer told us of hardship or a difficult situation",
+        ),
+        purposes=frozenset({"collection"}),
+    ),
+    Rule(
         "GEN-VULNERABILITY-REVIEW",
         PACK,
         "FCA FG21/1 (fair treatment of vulnerable customers)",

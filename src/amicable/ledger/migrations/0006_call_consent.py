@@ -5,26 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0005_arrangements'),
+        ("ledger", "0005_arrangements"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallConsent',
+            name="CallConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_at', models.DateTimeField()),
-                ('for_time', models.DateTimeField(blank=True, help_text='The time they asked to be called.', null=True)),
-                ('source', models.CharField(help_text='The message or call it was given in.', max_length=200)),
-                ('used_at', models.DateTimeField(blank=True, help_text='The call it covered.', null=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ledger.account')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='call_consents', to='ledger.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_at", models.DateTimeField()),
+                (
+                    "for_time",
+                    models.DateTimeField(
+                        blank=True, help_text="The time they asked to be called.", null=True
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(help_text="The message or call it was given in.", max_length=200),
+                ),
+                ("used_at", models.DateTimeField(blank=True, help_text="The call it covered.", null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="call_consents",
+                        to="ledger.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-given_at'],
-                'indexes': [models.Index(fields=['customer', 'given_at'], name='ledger_call_custome_75483f_idx')],
+                "ordering": ["-given_at"],
+                "indexes": [
+                    models.Index(fields=["customer", "given_at"], name="ledger_call_custome_75483f_idx")
+                ],
             },
         ),
     ]

@@ -9,6 +9,7 @@ from .dispute import Dispute, DisputeStatus
 from .hold import Hold, HoldKind
 from .journal import JournalEntry
 from .promise import Promise, PromiseStatus
+from .sensitive import SensitiveCategory, SensitiveNote
 
 __all__ = [
     "Account",
@@ -35,4 +36,6 @@ __all__ = [
     "Promise",
     "PromiseStatus",
     "ScheduleItem",
+    "SensitiveCategory",
+    "SensitiveNote",
 ]

@@ -11,6 +11,7 @@ class HoldKind(models.TextChoices):
     MENTAL_HEALTH_CRISIS = "mental_health_crisis", "Mental health crisis breathing space"
     REPRESENTED = "represented", "Represented (attorney or debt adviser)"
     VULNERABILITY_REVIEW = "vulnerability_review", "Vulnerability review"
+    PAUSED = "paused", "Collection paused (hardship or a difficult situation)"
 
 
 class HoldQuerySet(models.QuerySet):
