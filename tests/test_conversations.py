@@ -254,6 +254,7 @@ def test_every_answer_fits_three_text_segments_and_carries_what_the_rules_requir
             on=date(2026, 12, 15),
             debt_collector=True,
         ),
+        *_intent_answers(language, long_name, long_ref),
     ]
     for answer in answers:
         assert sms_size(answer).segments <= 3, answer
@@ -270,3 +271,42 @@ def test_a_signed_text_from_a_number_that_is_not_one_is_refused_and_nothing_is_s
     assert (
         not InboundMessage.objects.exists() and not AuditLog.objects.filter(action="receive_message").exists()
     )
+
+
+def _intent_answers(language: str, creditor: str, ref: str) -> list[str]:
+    """The answers to the other intents, at their longest (conversations/intents.py)."""
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from amicable.arrangements.options import plan_options
+    from amicable.arrangements.terms import Terms
+    from amicable.conversations import replies
+
+    options = [
+        o
+        for o in plan_options(Decimal("12345.67"), "USD", date(2026, 3, 9), Terms()).options
+        if o.kind != "full"
+    ]
+    link = "http://127.0.0.1:8000/p/" + "x" * 16
+    advice = [
+        ("MoneyHelper", "moneyhelper.org.uk"),
+        ("StepChange", "stepchange.org"),
+        ("National Debtline", "nationaldebtline.org"),
+    ]
+    common = {"creditor": creditor, "debt_collector": True}
+    return [
+        replies.plan_options(language, ref=ref, options=options, link=link, **common),
+        replies.hardship_support(
+            language, ref=ref, until=date(2026, 9, 30), options=options, link=link, advice=advice, **common
+        ),
+        replies.vulnerability_acknowledgement(language, **common),
+        replies.payment_found(
+            language, ref=ref, amount=Decimal("1234.56"), currency="USD", on=date(2026, 9, 30), **common
+        ),
+        replies.payment_reference_request(language, ref=ref, **common),
+        replies.complaint_acknowledgement(language, respond_by=date(2026, 9, 30), **common),
+        replies.callback_confirmation(
+            language, when=datetime(2026, 9, 30, 15, 30, tzinfo=ZoneInfo("UTC")), **common
+        ),
+    ]

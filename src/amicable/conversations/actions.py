@@ -20,14 +20,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from amicable.compliance.validation_period import validation_period_end
+from amicable.arrangements.promises import record_promise
 from amicable.conversations import replies
+from amicable.conversations.disputes import open_dispute
 from amicable.conversations.models import InboundMessage, MessageStatus, Task, TaskKind
 from amicable.cycle import dispatch  # a module, so tests can stand in for the provider
 from amicable.cycle.context import links, message_language
-from amicable.ledger.actions import ActionError, place_hold, record_consent, set_account_status
+from amicable.ledger.actions import ActionError, record_consent
 from amicable.ledger.audit import audit
-from amicable.ledger.models import Account, ContactPoint, Dispute, Promise
+from amicable.ledger.models import Account, ContactPoint
 from amicable.outbox.models import Contact, ContactStatus
 from amicable.understanding.clean import normalised, own_words
 from amicable.understanding.model import Understanding, classify
@@ -191,6 +192,16 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
                 done.append(_open_dispute(message, understood, actor, acknowledge="opt_out" not in intents))
             if understood.intent == "promise_to_pay" and not understood.needs_agent:
                 done.append(_record_promise(message, understood, actor))
+            elif understood.intent in INTENT_ACTIONS and not understood.needs_agent and not done:
+                if message.account is None and understood.intent != "wrong_person":
+                    _review(
+                        message,
+                        f"{understood.intent.replace('_', ' ')} from a customer with no open account",
+                        actor,
+                    )
+                    done.append("sent to review: no open account")
+                else:
+                    done.append(INTENT_ACTIONS[understood.intent](message, understood, actor))
             if not done:
                 why = (
                     f"not sure enough what it asks ({understood.intent}, {understood.confidence:.0%})"
@@ -287,43 +298,13 @@ def _open_dispute(
     if account is None:
         _review(message, "A dispute from a customer with no open account", actor)
         return "dispute sent to review: no open account"
-    first_sent = (
-        Contact.objects.filter(account=account, sent_at__isnull=False)
-        .order_by("sent_at")
-        .values_list("sent_at", flat=True)
-        .first()
-    )
-    within = first_sent is None or message.received_at.date() <= validation_period_end(first_sent.date())
-    hold = place_hold(
-        account.customer,
-        "dispute",
+    open_dispute(
+        account,
+        understood.text or message.body,
         source=f"inbound message {message.pk}",
         actor=actor,
-        account=account,
-        starts_at=message.received_at,
-        note=understood.text[:500],
-    )
-    dispute = Dispute.objects.create(
-        account=account,
-        reason=understood.text,
         received_at=message.received_at,
-        within_validation_period=within,
-        hold=hold,
-        source=f"inbound message {message.pk}",
     )
-    audit(
-        actor,
-        "open_dispute",
-        dispute,
-        f"Dispute on {account.external_ref}: collection paused until verification is sent",
-        customer=account.customer,
-        account=account,
-        changes={"within_validation_period": within, "hold": hold.pk},
-    )
-    if account.status != "disputed":
-        set_account_status(
-            account, "disputed", reason=f"disputed in inbound message {message.pk}", actor=actor
-        )
     _task(
         message, TaskKind.DISPUTE, f"Verify the debt on {account.external_ref} and send verification", actor
     )
@@ -339,42 +320,28 @@ def _record_promise(message: InboundMessage, understood: Understanding, actor: s
         missing = "no open account" if account is None else "no date"
         _review(message, f"A promise to pay with {missing}", actor)
         return f"promise sent to review: {missing}"
-    if entities.currency and entities.currency != account.currency:
-        _review(message, f"A promise in {entities.currency} on an account in {account.currency}", actor)
-        return "promise sent to review: another currency"
     if entities.amount is None and not FULL_AMOUNT.search(normalised(understood.text)):
         _review(message, "A promise to pay with no amount", actor)
         return "promise sent to review: no amount"
-    amount = entities.amount if entities.amount is not None else account.balance
-    promise = Promise.objects.create(
-        account=account,
-        amount=amount,
-        currency=account.currency,
-        due_on=entities.date,
-        channel=message.channel,
-        source=f"inbound message {message.pk}",
-        made_at=message.received_at,
-    )
-    audit(
-        actor,
-        "record_promise",
-        promise,
-        f"Promise to pay {amount} {account.currency} on {entities.date} ({account.external_ref})",
-        customer=account.customer,
-        account=account,
-        changes={
-            "amount": str(amount),
-            "due_on": entities.date.isoformat(),
-            "stated": entities.amount is not None,
-        },
-    )
+    try:
+        promise = record_promise(
+            account,
+            entities.amount if entities.amount is not None else account.balance,
+            entities.date,
+            currency=entities.currency,
+            channel=message.channel,
+            source=f"inbound message {message.pk}",
+            actor=actor,
+            made_at=message.received_at,
+        )
+    except ActionError as error:  # another currency, a date already past: a person looks
+        _review(message, f"A promise we could not record ({error})", actor)
+        return f"promise sent to review: {error}"
     _reply(message, "promise_confirmation", understood, actor, promise=promise)
-    return f"promise of {amount} {account.currency} on {entities.date} recorded"
+    return f"promise of {promise.amount} {account.currency} on {entities.date} recorded"
 
 
-def _reply(
-    message: InboundMessage, kind: str, understood: Understanding, actor: str, promise: Promise | None = None
-) -> None:
+def _reply(message: InboundMessage, kind: str, understood: Understanding, actor: str, **facts) -> None:
     """Write one answer to the outbox (at most one of each kind per message), to go out by the
     channel the customer used. Dispatch sends it as written, without the planning checks: it answers
     the customer's own message, within moments of it."""
@@ -409,23 +376,7 @@ def _reply(
     token = secrets.token_urlsafe(12)
     # An email must carry an unsubscribe link (messages/required.py): the answer's own, like any email's.
     lines = {"channel": channel, "opt_out_url": links(token).opt_out if channel == "email" else None}
-    if kind == "opt_out_confirmation":
-        body = replies.opt_out_confirmation(language, creditor=creditor.name, channel=channel)
-    elif kind == "dispute_acknowledgement":
-        body = replies.dispute_acknowledgement(
-            language, creditor=creditor.name, ref=account.external_ref, debt_collector=collector, **lines
-        )
-    else:
-        body = replies.promise_confirmation(
-            language,
-            creditor=creditor.name,
-            ref=account.external_ref,
-            amount=promise.amount,
-            currency=promise.currency,
-            on=promise.due_on,
-            debt_collector=collector,
-            **lines,
-        )
+    body = _reply_body(kind, language, account, token, collector, lines, **facts)
     subject = _reply_subject(message, language) if channel == "email" else ""
     now = timezone.now()
     contact, created = Contact.objects.get_or_create(
@@ -494,6 +445,74 @@ def email_points(addresses: set[str] | list[str], *, lock: bool = False) -> list
     return list(points.select_for_update(of=("self",)) if lock else points)
 
 
+def _reply_body(
+    kind: str, language: str, account: Account, token: str, collector: bool, lines: dict, **facts
+) -> str:
+    """The words of one answer (replies.py), from what the intent's action worked out (`facts`)."""
+    creditor, ref = account.creditor.name, account.external_ref
+    common = {"creditor": creditor, "debt_collector": collector, **lines}
+    portal = links(token).portal
+    if kind == "opt_out_confirmation":
+        return replies.opt_out_confirmation(language, creditor=creditor, channel=lines["channel"])
+    if kind == "dispute_acknowledgement":
+        return replies.dispute_acknowledgement(language, ref=ref, **common)
+    if kind == "promise_confirmation":
+        promise = facts["promise"]
+        return replies.promise_confirmation(
+            language, ref=ref, amount=promise.amount, currency=promise.currency, on=promise.due_on, **common
+        )
+    if kind == "plan_options":
+        return replies.plan_options(language, ref=ref, options=facts["options"], link=portal, **common)
+    if kind == "hardship_support":
+        return replies.hardship_support(
+            language,
+            ref=ref,
+            until=facts["until"],
+            options=facts["options"],
+            link=portal,
+            advice=facts["advice"],
+            **common,
+        )
+    if kind == "vulnerability_acknowledgement":
+        return replies.vulnerability_acknowledgement(language, **common)
+    if kind == "payment_found":
+        payment = facts["payment"]
+        return replies.payment_found(
+            language,
+            ref=ref,
+            amount=payment.amount,
+            currency=account.currency,
+            on=payment.effective_on,
+            **common,
+        )
+    if kind == "payment_reference_request":
+        return replies.payment_reference_request(language, ref=ref, **common)
+    if kind == "complaint_acknowledgement":
+        zone = ZoneInfo(account.customer.timezone)
+        return replies.complaint_acknowledgement(
+            language, respond_by=facts["respond_by"].astimezone(zone).date(), **common
+        )
+    if kind == "callback_confirmation":
+        when = facts["when"].astimezone(ZoneInfo(account.customer.timezone))
+        return replies.callback_confirmation(language, when=when, **common)
+    raise ValueError(f"no words for a {kind!r} answer")
+
+
 def _reply_subject(message: InboundMessage, language: str) -> str:
     creditor = message.account.creditor.name
     return replies.subject(language, creditor=creditor, theirs=message.subject)
+
+
+# The other intents' actions (intents.py), once the message is understood well enough to act alone.
+# Imported last: they use _reply, _task and _review from this module.
+from amicable.conversations import intents  # noqa: E402
+
+INTENT_ACTIONS = {
+    "payment_plan_request": intents.plan_request,
+    "hardship": intents.hardship,
+    "vulnerability": intents.vulnerability,
+    "paid_already": intents.paid_already,
+    "wrong_person": intents.wrong_person,
+    "complaint": intents.complaint,
+    "callback_request": intents.callback_request,
+}

@@ -14,7 +14,13 @@ from django.utils.http import content_disposition_header
 from amicable.ledger.admin import ReadOnlyAdmin, ReadOnlyInline
 from amicable.ledger.audit import audit
 
-from .models import InboundAttachment, InboundMessage, Task
+from .models import Complaint, InboundAttachment, InboundMessage, Task
+
+RESTRICTED = ("body", "text", "understanding", "subject")
+
+
+def may_see(request, message: InboundMessage) -> bool:
+    return not message.sensitive or request.user.has_perm("ledger.view_sensitivenote")
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -52,6 +58,24 @@ class InboundMessageAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
     list_select_related = ("customer",)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not may_see(request, obj):
+            # What someone told us of their health, a death or abuse is for the staff allowed to
+            # see sensitive notes (RULES.md, privacy): the others see that there is something.
+            return [f for f in fields if f not in RESTRICTED] + ["restricted"]
+        return fields
+
+    @admin.display(description="Words")
+    def restricted(self, obj: InboundMessage) -> str:
+        return "Restricted: this message tells of a vulnerability. Ask a specialist."
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "restricted"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is not None and not may_see(request, obj) else super().get_inlines(request, obj)
+
     def get_urls(self):
         download = self.admin_site.admin_view(self.attachment)  # staff only, signed in
         name = "conversations_inboundmessage_attachment"
@@ -63,6 +87,8 @@ class InboundMessageAdmin(ReadOnlyAdmin):
         if not (request.user.is_staff and self.has_view_permission(request)):
             raise PermissionDenied
         attachment = get_object_or_404(InboundAttachment, pk=pk, message_id=message_id)
+        if not may_see(request, attachment.message):
+            raise PermissionDenied
         response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
         response["X-Content-Type-Options"] = "nosniff"
@@ -90,4 +116,30 @@ class TaskAdmin(ReadOnlyAdmin):
                     task,
                     f"Done: {task}"[:300],
                     customer=task.customer,
+                )
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ("respond_by", "customer", "account", "status", "received_at", "answered_at")
+    list_filter = ("status",)
+    search_fields = ("customer__external_ref", "summary")
+    list_select_related = ("customer", "account")
+    actions = ["mark_answered"]
+
+    @admin.action(description="Mark the selected complaints answered")
+    def mark_answered(self, request, queryset):
+        now = timezone.now()
+        with transaction.atomic():
+            for complaint in queryset.select_for_update().filter(status="open"):
+                complaint.status, complaint.answered_at = "answered", now
+                complaint.save(update_fields=["status", "answered_at"])
+                late = " (late)" if now > complaint.respond_by else ""
+                audit(
+                    f"staff:{request.user.get_username()}",
+                    "answer_complaint",
+                    complaint,
+                    f"Complaint answered{late}",
+                    customer=complaint.customer,
+                    account=complaint.account,
                 )

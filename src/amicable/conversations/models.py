@@ -35,6 +35,10 @@ class InboundMessage(models.Model):
     understanding = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.RECEIVED)
     outcome = models.CharField(max_length=300, blank=True, help_text="What was done, in a sentence.")
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="It tells of a vulnerability: only staff allowed to see sensitive notes see its words.",
+    )
     auto_submitted = models.BooleanField(
         default=False,
         help_text="Sent by a program (an out-of-office reply): read, but never answered automatically.",
@@ -108,3 +112,32 @@ class InboundAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.content_type}, {self.size} bytes)"
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+
+
+class Complaint(models.Model):
+    """A customer unhappy with how they were treated: a supervisor answers by `respond_by`."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="complaints")
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    summary = models.TextField(help_text="In the customer's words.")
+    received_at = models.DateTimeField()
+    respond_by = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["respond_by"]
+        indexes = [models.Index(fields=["status", "respond_by"])]
+
+    def __str__(self) -> str:
+        return f"Complaint from {self.customer} (answer by {self.respond_by:%Y-%m-%d})"

@@ -24,6 +24,7 @@ from .models import (
     PlanInstalment,
     Promise,
     ScheduleItem,
+    SensitiveNote,
 )
 from .money import Money
 
@@ -305,6 +306,15 @@ class ArrangementAdmin(ReadOnlyAdmin):
     search_fields = ["account__external_ref"]
     list_select_related = ["account", "account__creditor"]
     inlines = [PlanInstalmentInline]
+
+
+@admin.register(SensitiveNote)
+class SensitiveNoteAdmin(ReadOnlyAdmin):
+    """Only staff given "Can view sensitive note" (and superusers) see these, or this page at all."""
+
+    list_display = ["recorded_at", "customer", "category", "source"]
+    list_filter = ["category"]
+    list_select_related = ["customer"]
 
 
 @admin.register(Dispute)
