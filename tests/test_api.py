@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -145,14 +146,20 @@ def b_portfolio(db, cli, fairway, tmp_path) -> dict:
         source="test",
         made_at=timezone.now(),
     )
-    Dispute.objects.create(
+    dispute = Dispute.objects.create(
         account=account,
         reason="not mine",
         received_at=timezone.now(),
         within_validation_period=True,
         source="t",
     )
-    return {"creditor": fairway, "account": account, "customer": account.customer, "hold": hold}
+    return {
+        "creditor": fairway,
+        "account": account,
+        "customer": account.customer,
+        "hold": hold,
+        "dispute": dispute,
+    }
 
 
 def error(field, message, body) -> dict:
@@ -194,6 +201,11 @@ ENDPOINTS = [
     ("POST", "/api/v1/holds/{hold}/end", lambda b: {}),
     ("GET", "/api/v1/accounts/{account}/plan-options", lambda b: None),
     ("POST", "/api/v1/accounts/{account}/plan-options", lambda b: STATEMENT),
+    ("POST", "/api/v1/accounts/{account}/plan", lambda b: {"kind": "monthly"}),
+    ("POST", "/api/v1/accounts/{account}/promises", lambda b: {"amount": "10.00", "due_on": day(3)}),
+    ("POST", "/api/v1/accounts/{account}/disputes", lambda b: {"reason": "the amount is wrong"}),
+    ("POST", "/api/v1/disputes/{dispute}/verification", lambda b: {}),
+    ("POST", "/api/v1/accounts/{account}/calls", lambda b: {"outcome": "no_answer"}),
 ]
 ENDPOINT_IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
@@ -210,7 +222,9 @@ def test_the_endpoint_list_covers_every_endpoint_of_the_api():
 
 
 def _target(path: str, refs: dict) -> str:
-    return path.format(customer=refs["customer"], account=refs["account"], hold=refs["hold"])
+    return path.format(
+        customer=refs["customer"], account=refs["account"], hold=refs["hold"], dispute=refs["dispute"]
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=ENDPOINT_IDS)
@@ -227,7 +241,7 @@ def _target(path: str, refs: dict) -> str:
 def test_no_valid_token_is_401_and_changes_nothing(northwind, method, path, body, header, message):
     before = counts()
     call = Api(None)
-    refs = {"customer": "C-1", "account": "A-1", "hold": 1, "customer_ref": "C-1"}
+    refs = {"customer": "C-1", "account": "A-1", "hold": 1, "dispute": 1, "customer_ref": "C-1"}
     status, answer = call(
         method, _target(path, refs), body(refs), headers={"Authorization": header} if header else {}
     )
@@ -781,7 +795,13 @@ def test_a_token_for_one_creditor_reads_and_changes_nothing_of_anothers(
     a_api, a_portfolio, b_portfolio, method, path, body
 ):
     b = b_portfolio
-    theirs = {"customer": "F-C1", "account": "F-1", "hold": b["hold"].pk, "customer_ref": "F-C1"}
+    theirs = {
+        "customer": "F-C1",
+        "account": "F-1",
+        "hold": b["hold"].pk,
+        "dispute": b["dispute"].pk,
+        "customer_ref": "F-C1",
+    }
     before = snapshot(b["creditor"])
     status, answer = a_api(method, _target(path, theirs), body(theirs))
     assert snapshot(b["creditor"]) == before
@@ -795,7 +815,13 @@ def test_a_token_for_one_creditor_reads_and_changes_nothing_of_anothers(
         return
     assert status == 404, answer
     # Answered exactly as for a reference nobody has, so the token learns nothing.
-    nobody = {"customer": "NOBODY", "account": "NOBODY", "hold": 987654321, "customer_ref": "NOBODY"}
+    nobody = {
+        "customer": "NOBODY",
+        "account": "NOBODY",
+        "hold": 987654321,
+        "dispute": 987654321,
+        "customer_ref": "NOBODY",
+    }
     _, unknown = a_api(method, _target(path, nobody), body(nobody))
     field = answer["error"]["field"]
     assert unknown["error"]["field"] == field
@@ -878,3 +904,55 @@ def test_the_admin_lists_tokens_read_only_and_never_their_hash(db, northwind, ad
     detail = admin_client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert token.key_hash not in detail and "Save" not in detail
     assert admin_client.get("/admin/api/apitoken/add/").status_code == 403
+
+
+# Promises, disputes, calls and plans ---------------------------------------------------------------
+
+
+def test_a_promise_is_recorded_and_shows_on_the_account(a_api, a_portfolio):
+    status, body = a_api("POST", "/api/v1/accounts/A-1/promises", {"amount": "30", "due_on": day(4)})
+    assert status == 201 and body["amount"] == {"amount": "30.00", "currency": "USD"}
+    assert a_api("GET", "/api/v1/accounts/A-1")[1]["open_promises"][0]["id"] == body["id"]
+    status, body = a_api("POST", "/api/v1/accounts/A-1/promises", {"amount": "30", "due_on": day(-2)})
+    assert status == 409
+    assert "is before the promise was made" in error("due_on", None, body)["message"]
+
+
+def test_a_dispute_holds_collection_until_verification_is_sent(a_api, a_portfolio):
+    status, body = a_api("POST", "/api/v1/accounts/A-1/disputes", {"reason": "I paid in January"})
+    assert (status, body["status"]) == (201, "open")
+    account = a_api("GET", "/api/v1/accounts/A-1")[1]
+    assert account["status"] == "disputed" and [h["kind"] for h in account["holds"]] == ["dispute"]
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        status, verified = a_api("POST", f"/api/v1/disputes/{body['id']}/verification", {"note": "posted"})
+        assert (status, verified["status"]) == (200, "verification_sent")
+        assert a_api("GET", "/api/v1/accounts/A-1")[1]["holds"] == []
+    status, again = a_api("POST", f"/api/v1/disputes/{body['id']}/verification", {})
+    assert status == 409
+    assert "not open" in error("status", None, again)["message"]
+
+
+def test_a_call_with_a_promise_is_logged_and_both_are_on_the_timeline(a_api, a_portfolio):
+    status, body = a_api(
+        "POST",
+        "/api/v1/accounts/A-1/calls",
+        {"outcome": "right_party", "notes": "will pay Friday", "promise_amount": "20", "promise_on": day(3)},
+    )
+    assert status == 201 and body["outcome"] == "conversation"
+    actions = [entry["action"] for entry in a_api("GET", "/api/v1/accounts/A-1")[1]["timeline"]["items"]]
+    assert {"log_call", "record_promise"} <= set(actions)
+    status, body = a_api(
+        "POST", "/api/v1/accounts/A-1/calls", {"outcome": "no_answer", "dispute": "not mine"}
+    )
+    assert status == 409
+    assert "only a conversation with the customer can agree it" in error("dispute", None, body)["message"]
+
+
+def test_a_plan_is_accepted_within_the_creditors_terms(a_api, a_portfolio):
+    status, body = a_api("POST", "/api/v1/accounts/A-1/plan", {"kind": "monthly", "instalment": "1"})
+    assert status == 409
+    assert "below the least the creditor's terms allow" in error("instalment", None, body)["message"]
+    status, body = a_api("POST", "/api/v1/accounts/A-1/plan", {"kind": "monthly", "instalment": "40"})
+    assert status == 201, body
+    assert (status, body["status"], body["payments"], body["total"]) == (201, "active", 4, "120.50")
+    assert a_api("GET", "/api/v1/accounts/A-1")[1]["status"] == "in_arrangement"

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from .auth import TokenAuth
 from .errors import install
-from .routers import accounts, customers, holds, payments, plans
+from .routers import accounts, conversations, customers, holds, payments, plans
 
 DESCRIPTION = """\
 amicable's API for integrations: customers, accounts, payments, holds and plan options, each for
@@ -112,7 +112,7 @@ api = AmicableAPI(
     openapi_url="/openapi.json",
 )
 install(api)
-for module in (customers, accounts, payments, holds, plans):
+for module in (customers, accounts, payments, holds, plans, conversations):
     api.add_router("/v1/", module.router)
 
 urls = api.urls

@@ -208,3 +208,33 @@ def timeline(request: HttpRequest, record: Account, *, limit: int, offset: int) 
 
 
 __all__ = ["account", "account_summary", "customer", "hold", "money", "payment", "timeline"]
+
+
+def promise(record: Promise) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "amount": money(record.amount, record.currency),
+        "due_on": record.due_on,
+        "channel": record.channel,
+        "made_at": record.made_at,
+    }
+
+
+def dispute(record: Dispute) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "status": record.status,
+        "reason": record.reason,
+        "received_at": record.received_at,
+        "within_validation_period": record.within_validation_period,
+    }
+
+
+def call(contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "outcome": contact.outcome,
+        "at": contact.sent_at,
+        "rules_against": sorted({r["rule"] for r in contact.reasons if r["effect"] == "block"}),
+        "reasons": contact.reasons,
+    }

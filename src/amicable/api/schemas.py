@@ -337,3 +337,80 @@ class ErrorOut(Schema):
 # The errors every authenticated endpoint can answer with, for the OpenAPI schema.
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, **ERRORS, 409: ErrorOut}
+
+
+# Conversations and arrangements -----------------------------------------------------------------
+
+
+class PromiseIn(Body):
+    amount: str = Field(..., description="More than zero, in the account's currency", examples=["50.00"])
+    due_on: str = Field(..., description="ISO date the customer will pay by", examples=["2026-03-13"])
+    channel: str = Field("api", description="How it was made: call, portal, letter, api", examples=["call"])
+    source: str | None = _field("Who took it", "agent Sam, call 9 March")
+
+
+class DisputeIn(Body):
+    reason: str = Field(..., description="In the customer's words", examples=["I paid this in January"])
+    evidence: str | None = _field("What they sent with it", "bank statement, 12 Jan")
+    source: str | None = _field("Where it came from", "letter of 9 March")
+
+
+class VerificationIn(Body):
+    note: str | None = _field("What was sent", "statement of account and original agreement posted")
+
+
+class CallIn(Body):
+    outcome: Literal[
+        "right_party", "third_party", "no_answer", "voicemail", "busy", "not_in_service", "dropped"
+    ] = Field(..., examples=["right_party"])
+    at: AwareDatetime | None = _field("When the call was made; default now")
+    number: str | None = _field("The number called", "+16175550123")
+    notes: str | None = _field("The agent's summary", "Lost hours at work; will pay Friday")
+    voicemail: str | None = _field("What was left, for a voicemail (a limited-content message)")
+    promise_amount: str | None = _field("A promise made on the call", "60.00")
+    promise_on: str | None = _field("The day promised", "2026-03-13")
+    dispute: str | None = _field("A dispute raised on the call, in their words")
+    callback_at: AwareDatetime | None = _field("A call back they asked for (within 7 days)")
+
+
+class PlanAcceptIn(Body):
+    kind: Literal["full", "settlement", "weekly", "fortnightly", "monthly"] = Field(..., examples=["monthly"])
+    instalment: str | None = _field("An instalment the customer chose, within the creditor's terms", "40.00")
+    channel: str = Field("api", description="How it was agreed", examples=["portal"])
+    statement: dict | None = _field("Their income and expenditure statement, as for plan-options")
+
+
+class CallOut(Schema):
+    id: int
+    outcome: str
+    at: datetime
+    rules_against: list[str]
+    reasons: list[dict]
+
+
+class PlanInstalmentOut(Schema):
+    number: int
+    due_on: date
+    amount: str
+    paid: str
+    status: str = Field(..., description="upcoming, overdue (inside the grace period), paid, late, missed")
+    settled_on: date | None
+
+
+class PlanOut(Schema):
+    """A plan as amicable.arrangements.accounts.plan_json writes it (amounts in `currency`)."""
+
+    id: int
+    account_ref: str
+    kind: str
+    status: str = Field(..., description="active, completed, broken, replaced")
+    currency: str
+    instalment: str
+    payments: int
+    total: str
+    accepted_at: datetime
+    accepted_on: date
+    channel: str
+    grace_days: int
+    ended_on: date | None
+    instalments: list[PlanInstalmentOut]
