@@ -4,10 +4,11 @@ period (the playbook resumes), a settlement completed, promises kept or broken."
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from amicable.arrangements.plans import accept_plan, review_commitments
 from amicable.arrangements.tracking import plan_state, promise_state
@@ -67,6 +68,13 @@ def test_a_promise_is_kept_once_paid_and_broken_only_after_the_grace_period():
         "broken",
         date(2026, 1, 13),
     )
+
+
+@pytest.fixture(autouse=True)
+def on_the_day():
+    """Plans are agreed on DAY (a plan cannot start in the past); the clock runs on from noon there."""
+    with time_machine.travel(datetime(2026, 3, 10, 16, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -134,6 +142,8 @@ def test_a_missed_instalment_breaks_the_plan_after_the_grace_period_and_the_play
         build_snapshot(second_due + timedelta(days=8)).accounts.filter(account_id=a7.pk).row(0, named=True)
     )
     assert flags["plan_active"] is False  # the usual playbook takes the account up again
+    # ... from the due date the account had before the plan: the plan's reminders stop.
+    assert list(a7.schedule.values_list("due_on", flat=True)) == [DAY + timedelta(days=7)]
     assert review_commitments(second_due + timedelta(days=9)) == {}  # a broken plan is not judged again
 
 
@@ -210,3 +220,24 @@ def test_promises_are_kept_by_payments_and_broken_after_the_grace_period(a7):
     events = build_snapshot(day).events.filter(event="promise_broken")
     assert events["account_id"].to_list() == [a7.pk]
     assert AuditLog.objects.filter(action="break_promise", account=a7).count() == 1
+
+
+def test_a_payment_made_before_the_plan_was_agreed_does_not_count_towards_it(a7, northwind):
+    northwind.arrangement_terms = {"settlement_max_discount": "0.2"}
+    northwind.save()
+    pay(a7, "50", DAY, "P-0")  # this morning: the settlement is worked out on the 70.50 left
+    plan = accept_plan(a7, "settlement", channel="portal", source="test", actor="test")
+    assert plan.total == D("56.40")
+    pay(a7, "6.40", DAY, "P-1")
+    assert review_commitments(DAY) == {}  # 6.40 of 56.40 paid: not settled
+    pay(a7, "50", DAY + timedelta(days=1), "P-2")
+    assert review_commitments(DAY + timedelta(days=1)) == {"instalments_paid": 1, "plans_completed": 1}
+    a7.refresh_from_db()
+    assert a7.journal.get(kind="write_off").amount == D("14.10")  # 70.50 less 56.40, no more
+    assert (a7.status, a7.balance) == ("resolved", 0)
+
+
+def test_a_plan_cannot_start_in_the_past(a7):
+    with pytest.raises(ActionError) as refused:
+        accept_plan(a7, "monthly", today=DAY - timedelta(days=1), channel="api", source="t", actor="t")
+    assert refused.value.field == "date"

@@ -46,12 +46,13 @@ def give_feedback(
         + (f", {nps}/10 to recommend" if nps is not None else ""),
         customer=account.customer,
         account=account,
-        changes={"csat": csat, "nps": nps, "comment": comment, "replaced": not created},
+        changes={"csat": csat, "nps": nps, "commented": bool(comment), "replaced": not created},
     )
     if newsletter:
         for point in ContactPoint.objects.filter(
             customer_id=account.customer_id, kind="email", invalid=False
         ):
-            if point.consent("marketing") != "granted":
+            # Not where they (or a complaint) said stop: whoever holds the link may not be them.
+            if point.consent("marketing") == "unknown" and point.consent("collection") != "revoked":
                 record_consent(point, "marketing", "granted", source="feedback form", actor=ACTOR, at=at)
     return feedback

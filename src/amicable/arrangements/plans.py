@@ -68,7 +68,10 @@ def accept_plan(
     A plan already running is replaced."""
     account = Account.objects.select_for_update().select_related("creditor", "customer").get(pk=account.pk)
     at = at or timezone.now()
-    today = today or timezone.localdate(at)
+    local_today = at.astimezone(ZoneInfo(account.customer.timezone)).date()
+    if today is not None and today < local_today:
+        raise ActionError(f"date: {today} is past; a plan starts from today ({local_today})", field="date")
+    today = today or local_today
     ref = account.external_ref
     if account.status in CLOSED:
         raise ActionError(f"account {ref} is {account.status}: there is nothing to arrange", field="account")
@@ -161,7 +164,7 @@ def _chosen_option(
             return chosen_instalments(kind, balance, account.currency, today, terms, instalment)
         except ValueError as error:
             field = str(error).partition(":")[0]
-            raise ActionError(str(error), field=field) from None
+            raise ActionError(str(error), field="kind" if field == "frequency" else field) from None
     option = next((option for option in found.options if option.kind == kind), None)
     if option is None:
         offered = ", ".join(option.kind for option in found.options)
@@ -188,14 +191,21 @@ def review_commitments(today: date, *, actor: str = ACTOR) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _payments(account_ids: list[int], today: date) -> dict[int, list[tuple[date, Decimal]]]:
-    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+def _payments(account_ids: list[int], today: date) -> dict[int, list[tuple[date, Decimal, datetime]]]:
+    """Each account's payments up to `today`: (effective day, amount, when it was recorded)."""
+    found: dict[int, list[tuple[date, Decimal, datetime]]] = defaultdict(list)
     rows = JournalEntry.objects.filter(
         account_id__in=account_ids, kind=EntryKind.PAYMENT, effective_on__lte=today
-    ).values_list("account_id", "effective_on", "amount")
-    for account_id, day, amount in rows:
-        found[account_id].append((day, amount))
+    ).values_list("account_id", "effective_on", "amount", "recorded_at")
+    for account_id, day, amount, recorded_at in rows:
+        found[account_id].append((day, amount, recorded_at))
     return found
+
+
+def _since(payments: list[tuple[date, Decimal, datetime]], moment: datetime) -> list[tuple[date, Decimal]]:
+    """The payments recorded after `moment`: those the balance a plan or promise was made on did not
+    already include (one made earlier the same day did, and must not count twice)."""
+    return [(day, amount) for day, amount, recorded_at in payments if recorded_at >= moment]
 
 
 def _chunks(ids: list[int]):
@@ -212,8 +222,8 @@ def review_arrangements(today: date, *, actor: str = ACTOR) -> dict[str, int]:
         for plan in plans:
             state = tracking.plan_state(
                 [(i.due_on, i.amount) for i in plan.instalments.all()],
-                payments.get(plan.account_id, []),
-                accepted_on=plan.accepted_on,
+                _since(payments.get(plan.account_id, []), plan.accepted_at),
+                accepted_on=date.min,  # counted by when they were recorded (_since)
                 today=today,
                 grace_days=plan.grace_days,
             )
@@ -270,6 +280,7 @@ def _apply_plan_state(plan_id: int, state: tracking.PlanState, today: date, acto
             account=account,
             changes={"missed": missed.number, "grace_days": plan.grace_days},
         )
+        _restore_schedule(plan, actor)
         if account.status == "in_arrangement":
             set_account_status(account, "overdue", reason=f"plan broken: {why}", actor=actor)
         counts["plans_broken"] += 1
@@ -288,24 +299,37 @@ def _complete(plan: Arrangement, today: date, actor: str) -> None:
         customer=plan.account.customer,
         account=account,
     )
-    if plan.kind == "settlement" and account.balance > 0:
-        # What the creditor agreed to forgo: the settlement was paid, so the rest is written off.
+    forgone = min(account.balance, plan.balance_at_start - plan.total)
+    if plan.kind == "settlement" and forgone > 0:
+        # What the creditor agreed to forgo, and no more: charges added since are still owed.
         post_entry(
             account,
             EntryKind.WRITE_OFF,
-            account.balance,
+            forgone,
             today,
             source=f"settlement plan {plan.pk}",
             actor=actor,
             note="settled: the rest of the balance is forgiven as agreed",
         )
-    elif account.balance > 0 and account.status == "in_arrangement":
+    account.refresh_from_db()
+    if account.balance > 0 and account.status == "in_arrangement":
+        _restore_schedule(plan, actor)
         # Charges added while the plan ran are still owed: the usual playbook takes them up.
         set_account_status(
             account,
             "overdue",
             reason=f"plan completed with {Money(account.balance, account.currency)} still owed",
             actor=actor,
+        )
+
+
+def _restore_schedule(plan: Arrangement, actor: str) -> None:
+    """The plan is over: its instalment reminders stop, and the account is followed by the due dates it
+    had before (the usual playbook counts days past due from those)."""
+    if plan.previous_schedule:
+        schedule = [(date.fromisoformat(day), Decimal(amount)) for day, amount in plan.previous_schedule]
+        set_schedule(
+            plan.account, schedule, reason=f"plan {plan.pk} over: the schedule before it", actor=actor
         )
 
 
@@ -323,7 +347,7 @@ def review_promises(today: date, *, actor: str = ACTOR) -> dict[str, int]:
             status, decided_on = tracking.promise_state(
                 promise.amount,
                 promise.due_on,
-                payments.get(promise.account_id, []),
+                _since(payments.get(promise.account_id, []), promise.made_at),
                 made_on=made_on,
                 today=today,
                 grace_days=_terms(promise.account).promise_grace_days,

@@ -242,7 +242,9 @@ def _close(message: InboundMessage, done: list[str], headline: str, actor: str, 
 
 def _review(message: InboundMessage, why: str, actor: str) -> None:
     message.status = MessageStatus.REVIEW
-    _task(message, TaskKind.REVIEW_MESSAGE, f"{why}: {message.body[:200]}", actor)
+    # The message's words stay on the message: a task (and its audit row) points to it, so what a
+    # customer wrote about their health or grief is never copied where more people can read it.
+    _task(message, TaskKind.REVIEW_MESSAGE, f"{why}: see message {message.pk}", actor)
 
 
 def _task(message: InboundMessage, kind: str, summary: str, actor: str, role: str = "agent") -> Task:

@@ -118,7 +118,7 @@ def log_call(
             + (" (the customer asked for it)" if consent else ""),
             customer=account.customer,
             account=account,
-            changes={"outcome": outcome, "notes": notes, "rules_against": broken, "consented": bool(consent)},
+            changes={"outcome": outcome, "rules_against": broken, "consented": bool(consent)},
         )
         source = f"call {contact.pk}"
         if outcome == "not_in_service" and point is not None and not point.invalid:

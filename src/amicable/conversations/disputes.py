@@ -75,7 +75,9 @@ def open_dispute(
 def send_verification(dispute: Dispute, *, actor: str, note: str = "", at: datetime | None = None) -> Dispute:
     """Verification of the debt has gone to the customer: the hold ends and collection may resume."""
     dispute = (
-        Dispute.objects.select_for_update().select_related("account__customer", "hold").get(pk=dispute.pk)
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("account__customer", "hold")
+        .get(pk=dispute.pk)
     )
     if dispute.status != DisputeStatus.OPEN:
         raise ActionError(f"this dispute is {dispute.status}, not open", field="status")
@@ -104,7 +106,9 @@ def decide_dispute(dispute: Dispute, outcome: str, *, actor: str, note: str = ""
     if outcome not in (DisputeStatus.UPHELD, DisputeStatus.REJECTED):
         raise ActionError(f"outcome {outcome!r}: expected upheld or rejected", field="outcome")
     dispute = (
-        Dispute.objects.select_for_update().select_related("account__customer", "hold").get(pk=dispute.pk)
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("account__customer", "hold")
+        .get(pk=dispute.pk)
     )
     if dispute.status in (DisputeStatus.UPHELD, DisputeStatus.REJECTED):
         raise ActionError(f"this dispute was already {dispute.status}", field="status")

@@ -5,6 +5,7 @@ a call back. Each runs inside handle_message's transaction and returns what it d
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from amicable.ledger.actions import ActionError, mark_contact_point_invalid, pla
 from amicable.ledger.audit import audit
 from amicable.ledger.models import JournalEntry, SensitiveNote
 from amicable.ledger.money import Money
+from amicable.understanding.clean import normalised
 from amicable.understanding.model import Understanding
 
 # How long a customer has to wait for an answer to a complaint. The UK's DISP 1.6.2R gives eight
@@ -35,7 +37,7 @@ CATEGORIES = (
     ("bereavement", ("died", "passed away", "funeral", "bereave", "lost my", "fallecio", "murio", "luto")),
     ("mental_health", ("depress", "anxiety", "mental", "suicid", "breakdown", "ansiedad", "depresion")),
     ("disability", ("disab", "wheelchair", "blind", "deaf", "discapacidad")),
-    ("health", ("hospital", "cancer", "ill", "sick", "surgery", "chemo", "enfermo", "enferma", "cirugia")),
+    ("health", ("hospital", "cancer", "ill ", "illness", "sick", "surgery", "chemo", "enferm", "cirugia")),
 )
 
 
@@ -250,8 +252,9 @@ def _advice(message: InboundMessage) -> list[tuple[str, str]]:
 
 
 def _category(text: str) -> str:
-    plain = text.lower()
+    plain = normalised(text)
     for category, words in CATEGORIES:
-        if any(word in plain for word in words):
+        # Words start where a word starts: "ill" in "ill since May", not in "bill" or "will".
+        if any(re.search(rf"\b{re.escape(word)}", plain) for word in words):
             return category
     return "other"

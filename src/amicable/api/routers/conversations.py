@@ -12,6 +12,7 @@ from ninja import Router, Status
 from amicable.arrangements.promises import record_promise
 from amicable.conversations.calls import Agreed, log_call
 from amicable.conversations.disputes import open_dispute, send_verification
+from amicable.ledger.actions import ActionError
 from amicable.ledger.importing import fields as f
 from amicable.ledger.models import Dispute
 
@@ -96,7 +97,25 @@ def post_call(request: HttpRequest, account_ref: str, body: CallIn):
     account = scope.account(request, account_ref)
     values = body.model_dump()
     reader = Reader(values)
-    contact = log_call(
+    try:
+        contact = _log_call(request, account, body, values, reader)
+    except ActionError as error:
+        # The actions name their own fields (due_on, reason); the request calls them otherwise.
+        raise ActionError(str(error), field=CALL_FIELDS.get(error.field, error.field)) from None
+    return Status(201, present.call(contact))
+
+
+CALL_FIELDS = {
+    "due_on": "promise_on",
+    "amount": "promise_amount",
+    "currency": "promise_amount",
+    "promise": "promise_amount",
+    "reason": "dispute",
+}
+
+
+def _log_call(request, account, body: CallIn, values: dict, reader: Reader):
+    return log_call(
         account,
         body.outcome,
         actor=scope.actor(request),
@@ -111,4 +130,3 @@ def post_call(request: HttpRequest, account_ref: str, body: CallIn):
             callback_at=body.callback_at,
         ),
     )
-    return Status(201, present.call(contact))
