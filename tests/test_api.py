@@ -913,7 +913,9 @@ def test_a_promise_is_recorded_and_shows_on_the_account(a_api, a_portfolio):
     status, body = a_api("POST", "/api/v1/accounts/A-1/promises", {"amount": "30", "due_on": day(4)})
     assert status == 201 and body["amount"] == {"amount": "30.00", "currency": "USD"}
     assert a_api("GET", "/api/v1/accounts/A-1")[1]["open_promises"][0]["id"] == body["id"]
+    before = counts() | {"promises": Promise.objects.count()}
     status, body = a_api("POST", "/api/v1/accounts/A-1/promises", {"amount": "30", "due_on": day(-2)})
+    assert counts() | {"promises": Promise.objects.count()} == before
     assert status == 409
     assert "is before the promise was made" in error("due_on", None, body)["message"]
 
@@ -949,7 +951,9 @@ def test_a_call_with_a_promise_is_logged_and_both_are_on_the_timeline(a_api, a_p
 
 
 def test_a_plan_is_accepted_within_the_creditors_terms(a_api, a_portfolio):
+    before = counts()
     status, body = a_api("POST", "/api/v1/accounts/A-1/plan", {"kind": "monthly", "instalment": "1"})
+    assert counts() == before
     assert status == 409
     assert "below the least the creditor's terms allow" in error("instalment", None, body)["message"]
     status, body = a_api("POST", "/api/v1/accounts/A-1/plan", {"kind": "monthly", "instalment": "40"})

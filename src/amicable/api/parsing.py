@@ -20,6 +20,7 @@ from amicable.ledger.importing import fields as f
 from amicable.ledger.jurisdictions import AmbiguousTimezone, derive_timezone
 from amicable.ledger.models import CustomerKind
 from amicable.ledger.money import ZERO
+from amicable.ledger.opening import amounts_problem
 from amicable.ledger.upserts import AccountDetails, CustomerDetails
 
 from .errors import ApiError
@@ -140,13 +141,9 @@ def read_account(values: dict[str, Any]) -> tuple[str, AccountDetails]:
     original = r.get("original_amount", f.parse_amount, currency)
     fees = r.get("fees", f.parse_amount, currency, default=ZERO)
     interest = r.get("interest", f.parse_amount, currency, default=ZERO)
-    if fees + interest > balance:
-        raise r.fail("fees", f"fees {fees} + interest {interest} exceed the balance {balance}")
-    if original is not None and original < balance - fees - interest:
-        raise r.fail(
-            "original_amount",
-            f"less than the principal still owed (balance - fees - interest = {balance - fees - interest})",
-        )
+    problem = amounts_problem(balance, fees, interest, original)
+    if problem:
+        raise r.fail(*problem)
     details = AccountDetails(
         currency=currency,
         balance=balance,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from amicable.ledger.actions import itemisation
 from amicable.ledger.balance import Itemisation
+from amicable.ledger.importing.accounts_write import CUSTOMER_FIELDS
 from amicable.ledger.models import (
     Account,
     AuditLog,
@@ -44,19 +45,8 @@ def customer(record: Customer, *, created: bool = False) -> dict[str, Any]:
         "customer_ref": record.external_ref,
         "created": created,
         "customer_type": record.kind,
-        **{
-            name: getattr(record, name)
-            for name in (
-                "first_name",
-                "last_name",
-                "company_name",
-                "date_of_birth",
-                "country",
-                "region",
-                "timezone",
-                "language",
-            )
-        },
+        # The import's customer columns, but for kind (shown above as customer_type).
+        **{name: getattr(record, name) for name in CUSTOMER_FIELDS if name != "kind"},
         "contact_points": [
             {
                 "kind": p.kind,

@@ -9,6 +9,7 @@ transaction, on the customer's timeline.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from amicable.ledger.models import (
     Account,
     Arrangement,
     ArrangementStatus,
+    Creditor,
     Hold,
     JournalEntry,
     PlanInstalment,
@@ -39,6 +41,7 @@ from amicable.ledger.models import (
 from amicable.ledger.money import Money
 
 ACTOR = "system:arrangements"
+log = logging.getLogger(__name__)
 CLOSED = ("resolved", "written_off")
 CHUNK = 500
 
@@ -79,7 +82,8 @@ def accept_plan(
         raise ActionError(
             f"account {ref} is disputed: a plan can be agreed once the dispute is settled", field="account"
         )
-    option = _chosen_option(account, kind, today, instalment, statement)
+    terms = _terms(account)
+    option = _chosen_option(account, terms, kind, today, instalment, statement)
     previous = Arrangement.objects.select_for_update().filter(account=account, status="active").first()
     if previous is not None:
         previous.status, previous.ended_on = ArrangementStatus.REPLACED, today
@@ -92,7 +96,6 @@ def accept_plan(
             account=account,
             customer=account.customer,
         )
-    terms = _terms(account)
     arrangement = Arrangement.objects.create(
         account=account,
         kind=option.kind,
@@ -145,9 +148,13 @@ def accept_plan(
 
 
 def _chosen_option(
-    account: Account, kind: str, today: date, instalment: Decimal | None, statement: Statement | None
+    account: Account,
+    terms: Terms,
+    kind: str,
+    today: date,
+    instalment: Decimal | None,
+    statement: Statement | None,
 ) -> Option:
-    terms = _terms(account)
     try:
         balance, _, found = account_options(account, today, statement)
     except StatementError as error:
@@ -220,26 +227,33 @@ def review_arrangements(today: date, *, actor: str = ACTOR) -> dict[str, int]:
         plans = list(Arrangement.objects.filter(pk__in=chunk).prefetch_related("instalments"))
         payments = _payments([plan.account_id for plan in plans], today)
         for plan in plans:
-            state = tracking.plan_state(
-                [(i.due_on, i.amount) for i in plan.instalments.all()],
-                _since(payments.get(plan.account_id, []), plan.accepted_at),
-                accepted_on=date.min,  # counted by when they were recorded (_since)
-                today=today,
-                grace_days=plan.grace_days,
-            )
+            state = _state(plan, payments.get(plan.account_id, []), today)
             stored = [(i.status, i.paid, i.settled_on) for i in plan.instalments.all()]
             found = [(i.status, i.paid, i.settled_on) for i in state.instalments]
             if stored != found or state.status != tracking.ACTIVE:
-                for key, n in _apply_plan_state(plan.pk, state, today, actor).items():
+                for key, n in _apply_plan_state(plan.pk, today, actor).items():
                     counts[key] += n
     return dict(counts)
 
 
+def _state(plan: Arrangement, payments, today: date) -> tracking.PlanState:
+    return tracking.plan_state(
+        [(i.due_on, i.amount) for i in plan.instalments.all()],
+        _since(payments, plan.accepted_at),
+        accepted_on=date.min,  # counted by when they were recorded (_since)
+        today=today,
+        grace_days=plan.grace_days,
+    )
+
+
 @transaction.atomic
-def _apply_plan_state(plan_id: int, state: tracking.PlanState, today: date, actor: str) -> dict[str, int]:
+def _apply_plan_state(plan_id: int, today: date, actor: str) -> dict[str, int]:
     plan = Arrangement.objects.select_for_update().select_related("account__customer").get(pk=plan_id)
     if plan.status != ArrangementStatus.ACTIVE:
         return {}  # another run got here first
+    # Judged again under the lock, on the payments as they are now: one posted since the batch was
+    # read (a webhook during a long review) must not be missed.
+    state = _state(plan, _payments([plan.account_id], today).get(plan.account_id, []), today)
     account, counts = plan.account, defaultdict(int)
     changed = []
     for row, new in zip(plan.instalments.all(), state.instalments, strict=True):
@@ -335,6 +349,7 @@ def _restore_schedule(plan: Arrangement, actor: str) -> None:
 
 def review_promises(today: date, *, actor: str = ACTOR) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
+    grace = _grace_days_by_creditor()
     ids = list(Promise.objects.filter(status="open").order_by("id").values_list("id", flat=True))
     for chunk in _chunks(ids):
         promises = list(
@@ -350,11 +365,26 @@ def review_promises(today: date, *, actor: str = ACTOR) -> dict[str, int]:
                 _since(payments.get(promise.account_id, []), promise.made_at),
                 made_on=made_on,
                 today=today,
-                grace_days=_terms(promise.account).promise_grace_days,
+                grace_days=grace[promise.account.creditor_id],
             )
             if status != tracking.OPEN and _settle_promise(promise.pk, status, decided_on, actor):
                 counts[f"promises_{status}"] += 1
     return dict(counts)
+
+
+def _grace_days_by_creditor() -> dict[int, int]:
+    """Each creditor's promise_grace_days, read once per review. Terms are checked when a creditor is
+    saved; one that is wrong all the same gets the default, so one creditor cannot stop the cycle."""
+    found = {}
+    for creditor_id, settings in Creditor.objects.values_list("id", "arrangement_terms"):
+        try:
+            found[creditor_id] = parse_terms(settings).promise_grace_days
+        except TermsError:
+            log.warning(
+                "creditor %s: arrangement_terms are not valid; promises get the default grace", creditor_id
+            )
+            found[creditor_id] = Terms().promise_grace_days
+    return found
 
 
 @transaction.atomic

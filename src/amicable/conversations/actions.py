@@ -24,6 +24,7 @@ from amicable.arrangements.promises import record_promise
 from amicable.conversations import replies
 from amicable.conversations.disputes import open_dispute
 from amicable.conversations.models import InboundMessage, MessageStatus, Task, TaskKind
+from amicable.conversations.tasks import create_task
 from amicable.cycle import dispatch  # a module, so tests can stand in for the provider
 from amicable.cycle.context import links, message_language
 from amicable.ledger.actions import ActionError, record_consent
@@ -150,7 +151,7 @@ def _handle_failed(message: InboundMessage, error: Exception, actor: str) -> Inb
         done = [f"could not be handled ({type(error).__name__}): sent to review"]
         if "opt_out" in must_not_miss(own_words(message.body) or message.body):
             done.append(_opt_out_sender(message, actor)[0])
-        _review(message, f"Could not be handled automatically ({type(error).__name__})", actor)
+        send_to_review(message, f"Could not be handled automatically ({type(error).__name__})", actor)
         _close(message, done, "Sent to review", actor)
     return message
 
@@ -174,7 +175,7 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
         intents = [understood.intent, *understood.also]
         done: list[str] = []
         if customer is None:
-            _review(message, "No single customer has this number", actor)
+            send_to_review(message, "No single customer has this number", actor)
             done.append("sent to review: no single customer has this number")
             if "opt_out" in intents:
                 done.append(_opt_out_sender(message, actor)[0])
@@ -183,18 +184,18 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
                 summary, changed = _opt_out_sender(message, actor)
                 done.append(summary)
                 if changed and message.account is None:
-                    _task(
+                    add_task(
                         message, TaskKind.REVIEW_MESSAGE, "Opted out; no open account to confirm from", actor
                     )
                 elif changed:  # one confirmation; a second STOP gets no second one
-                    _reply(message, "opt_out_confirmation", understood, actor)
+                    reply(message, "opt_out_confirmation", understood, actor)
             if "dispute" in intents:
                 done.append(_open_dispute(message, understood, actor, acknowledge="opt_out" not in intents))
             if understood.intent == "promise_to_pay" and not understood.needs_agent:
                 done.append(_record_promise(message, understood, actor))
             elif understood.intent in INTENT_ACTIONS and not understood.needs_agent and not done:
                 if message.account is None and understood.intent != "wrong_person":
-                    _review(
+                    send_to_review(
                         message,
                         f"{understood.intent.replace('_', ' ')} from a customer with no open account",
                         actor,
@@ -208,7 +209,7 @@ def _handle(message: InboundMessage, actor: str) -> InboundMessage:
                     if understood.needs_agent
                     else f"{understood.intent.replace('_', ' ')} is handled by a person"
                 )
-                _review(message, why[0].upper() + why[1:], actor)
+                send_to_review(message, why[0].upper() + why[1:], actor)
                 done.append(f"sent to review: {why}")
         _close(
             message,
@@ -240,25 +241,32 @@ def _close(message: InboundMessage, done: list[str], headline: str, actor: str, 
     )
 
 
-def _review(message: InboundMessage, why: str, actor: str) -> None:
+def send_to_review(message: InboundMessage, why: str, actor: str) -> None:
     message.status = MessageStatus.REVIEW
     # The message's words stay on the message: a task (and its audit row) points to it, so what a
     # customer wrote about their health or grief is never copied where more people can read it.
-    _task(message, TaskKind.REVIEW_MESSAGE, f"{why}: see message {message.pk}", actor)
+    add_task(message, TaskKind.REVIEW_MESSAGE, f"{why}: see message {message.pk}", actor)
 
 
-def _task(message: InboundMessage, kind: str, summary: str, actor: str, role: str = "agent") -> Task:
-    task = Task.objects.create(
-        kind=kind,
-        role=role,
+def add_task(
+    message: InboundMessage,
+    kind: str,
+    summary: str,
+    actor: str,
+    role: str = "agent",
+    due_at: datetime | None = None,
+) -> Task:
+    """A task about this message, for its customer and account; due by the kind's usual time."""
+    return create_task(
+        kind,
+        summary,
+        due_at=due_at or message.received_at + timedelta(days=TASK_DAYS.get(kind, 1)),
+        actor=actor,
         customer=message.customer,
         account=message.account,
         message=message,
-        summary=summary[:300],
-        due_at=message.received_at + timedelta(days=TASK_DAYS.get(kind, 1)),
+        role=role,
     )
-    audit(actor, "create_task", task, f"Task for an {role}: {task}"[:300], customer=message.customer)
-    return task
 
 
 def _opt_out_sender(message: InboundMessage, actor: str) -> tuple[str, bool]:
@@ -298,7 +306,7 @@ def _open_dispute(
 ) -> str:
     account = message.account
     if account is None:
-        _review(message, "A dispute from a customer with no open account", actor)
+        send_to_review(message, "A dispute from a customer with no open account", actor)
         return "dispute sent to review: no open account"
     open_dispute(
         account,
@@ -307,11 +315,11 @@ def _open_dispute(
         actor=actor,
         received_at=message.received_at,
     )
-    _task(
+    add_task(
         message, TaskKind.DISPUTE, f"Verify the debt on {account.external_ref} and send verification", actor
     )
     if acknowledge:
-        _reply(message, "dispute_acknowledgement", understood, actor)
+        reply(message, "dispute_acknowledgement", understood, actor)
     return f"dispute opened on {account.external_ref} with a hold"
 
 
@@ -320,10 +328,10 @@ def _record_promise(message: InboundMessage, understood: Understanding, actor: s
     entities = understood.entities
     if account is None or entities.date is None:
         missing = "no open account" if account is None else "no date"
-        _review(message, f"A promise to pay with {missing}", actor)
+        send_to_review(message, f"A promise to pay with {missing}", actor)
         return f"promise sent to review: {missing}"
     if entities.amount is None and not FULL_AMOUNT.search(normalised(understood.text)):
-        _review(message, "A promise to pay with no amount", actor)
+        send_to_review(message, "A promise to pay with no amount", actor)
         return "promise sent to review: no amount"
     try:
         promise = record_promise(
@@ -337,13 +345,13 @@ def _record_promise(message: InboundMessage, understood: Understanding, actor: s
             made_at=message.received_at,
         )
     except ActionError as error:  # another currency, a date already past: a person looks
-        _review(message, f"A promise we could not record ({error})", actor)
+        send_to_review(message, f"A promise we could not record ({error})", actor)
         return f"promise sent to review: {error}"
-    _reply(message, "promise_confirmation", understood, actor, promise=promise)
+    reply(message, "promise_confirmation", understood, actor, promise=promise)
     return f"promise of {promise.amount} {account.currency} on {entities.date} recorded"
 
 
-def _reply(message: InboundMessage, kind: str, understood: Understanding, actor: str, **facts) -> None:
+def reply(message: InboundMessage, kind: str, understood: Understanding, actor: str, **facts) -> None:
     """Write one answer to the outbox (at most one of each kind per message), to go out by the
     channel the customer used. Dispatch sends it as written, without the planning checks: it answers
     the customer's own message, within moments of it."""
@@ -355,7 +363,7 @@ def _reply(message: InboundMessage, kind: str, understood: Understanding, actor:
     if message.auto_submitted:
         # A program wrote it (an out-of-office reply, RFC 3834): an automatic answer could start two
         # programs answering each other. A person decides.
-        _task(
+        add_task(
             message,
             TaskKind.REVIEW_MESSAGE,
             f"Answer by hand ({kind.replace('_', ' ')}): sent automatically",
@@ -364,7 +372,7 @@ def _reply(message: InboundMessage, kind: str, understood: Understanding, actor:
         return
     if kind != "opt_out_confirmation" and point.consent() == "revoked":
         # The customer has stopped messages to this number or address: a person answers in another way.
-        _task(
+        add_task(
             message,
             TaskKind.REVIEW_MESSAGE,
             f"Answer in writing ({kind.replace('_', ' ')}): opted out",

@@ -20,6 +20,7 @@ from amicable.compliance.engine import decide
 from amicable.compliance.scenario import parse_scenario
 from amicable.conversations.disputes import open_dispute
 from amicable.conversations.models import Task, TaskKind
+from amicable.conversations.tasks import create_task
 from amicable.cycle.compose import reason_json
 from amicable.cycle.facts import load_facts
 from amicable.cycle.scenario_db import scenario_for
@@ -135,12 +136,13 @@ def log_call(
             )
         if agreed.dispute:
             open_dispute(account, agreed.dispute, source=source, actor=actor, received_at=at)
-            _task(
-                account,
+            create_task(
                 TaskKind.DISPUTE,
                 f"Verify the debt on {account.external_ref}",
-                at + timedelta(days=5),
-                actor,
+                due_at=at + timedelta(days=5),
+                actor=actor,
+                customer=account.customer,
+                account=account,
             )
         if agreed.callback_at is not None:
             schedule_callback(account, agreed.callback_at, given_at=at, source=source, actor=actor)
@@ -238,12 +240,13 @@ def schedule_callback(
         customer=account.customer, account=account, given_at=given_at, for_time=when, source=source[:200]
     )
     local = when.astimezone(ZoneInfo(account.customer.timezone))
-    task = _task(
-        account,
+    task = create_task(
         TaskKind.CALLBACK,
         f"Call back at {local:%a %d %b %H:%M} ({account.customer.timezone}), as the customer asked",
-        when,
-        actor,
+        due_at=when,
+        actor=actor,
+        customer=account.customer,
+        account=account,
         message=message,
     )
     audit(
@@ -254,26 +257,5 @@ def schedule_callback(
         customer=account.customer,
         account=account,
         changes={"for_time": when.isoformat(), "task": task.pk},
-    )
-    return task
-
-
-def _task(account: Account, kind: str, summary: str, due_at: datetime, actor: str, message=None) -> Task:
-    task = Task.objects.create(
-        kind=kind,
-        role="agent",
-        customer=account.customer,
-        account=account,
-        message=message,
-        summary=summary[:300],
-        due_at=due_at,
-    )
-    audit(
-        actor,
-        "create_task",
-        task,
-        f"Task for an agent: {task}"[:300],
-        customer=account.customer,
-        account=account,
     )
     return task

@@ -15,7 +15,7 @@ from django.db.models import Sum
 
 from amicable.arrangements.accounts import account_options
 from amicable.arrangements.terms import TermsError, parse_terms
-from amicable.conversations import actions as core  # _reply, _task, _review: one place for each
+from amicable.conversations import actions as core  # reply, add_task, send_to_review: one place each
 from amicable.conversations.calls import schedule_callback
 from amicable.conversations.models import Complaint, InboundMessage, TaskKind
 from amicable.ledger.actions import ActionError, mark_contact_point_invalid, place_hold
@@ -45,9 +45,9 @@ def plan_request(message: InboundMessage, understood: Understanding, actor: str)
     """The customer asks to spread the cost: the lowest plans the creditor allows, and the portal."""
     options = _options(message)
     if not options:
-        core._review(message, "A request for a plan: nothing to offer automatically", actor)
+        core.send_to_review(message, "A request for a plan: nothing to offer automatically", actor)
         return "plan request sent to review"
-    core._reply(message, "plan_options", understood, actor, options=options)
+    core.reply(message, "plan_options", understood, actor, options=options)
     return f"plan options sent ({', '.join(o.kind for o in options)})"
 
 
@@ -68,8 +68,8 @@ def hardship(message: InboundMessage, understood: Understanding, actor: str) -> 
         ends_at=ends_at,
         note="hardship: firmer steps paused while we look at what is affordable",
     )
-    core._task(message, TaskKind.REVIEW_MESSAGE, f"Hardship on {account.external_ref}: offer help", actor)
-    core._reply(
+    core.add_task(message, TaskKind.REVIEW_MESSAGE, f"Hardship on {account.external_ref}: offer help", actor)
+    core.reply(
         message,
         "hardship_support",
         understood,
@@ -116,14 +116,14 @@ def vulnerability(message: InboundMessage, understood: Understanding, actor: str
         changes={"category": note.category},
     )
     message.sensitive = True
-    core._task(
+    core.add_task(
         message,
         TaskKind.VULNERABILITY,
         f"Specialist review for {customer}: see the restricted note",
         actor,
         role="specialist",
     )
-    core._reply(message, "vulnerability_acknowledgement", understood, actor)
+    core.reply(message, "vulnerability_acknowledgement", understood, actor)
     return "collection paused; a specialist will review (details restricted)"
 
 
@@ -136,17 +136,17 @@ def paid_already(message: InboundMessage, understood: Understanding, actor: str)
     matching = payments.filter(amount=claimed) if claimed is not None else payments
     found = matching.order_by("-effective_on").first()
     if found is not None:
-        core._reply(message, "payment_found", understood, actor, payment=found)
+        core.reply(message, "payment_found", understood, actor, payment=found)
         return f"payment of {Money(found.amount, account.currency)} on {found.effective_on} confirmed"
     total = payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    core._task(
+    core.add_task(
         message,
         TaskKind.REVIEW_MESSAGE,
         f"Says already paid {account.external_ref}; no matching payment since {since} "
         f"({Money(total, account.currency)} received): check with payments",
         actor,
     )
-    core._reply(message, "payment_reference_request", understood, actor)
+    core.reply(message, "payment_reference_request", understood, actor)
     return "no matching payment found: asked for a reference"
 
 
@@ -155,7 +155,7 @@ def wrong_person(message: InboundMessage, understood: Understanding, actor: str)
     point = message.contact_point
     if point is not None and not point.invalid:
         mark_contact_point_invalid(point, reason=f"wrong person (inbound message {message.pk})", actor=actor)
-    core._task(
+    core.add_task(
         message, TaskKind.VERIFY_CONTACT, f"Wrong person at {message.sender}: find the right details", actor
     )
     # No answer: it would tell a stranger who we are and that someone owes us.
@@ -184,16 +184,15 @@ def complaint(message: InboundMessage, understood: Understanding, actor: str) ->
         account=message.account,
         changes={"respond_by": respond_by.isoformat()},
     )
-    task = core._task(
+    core.add_task(
         message,
         TaskKind.COMPLAINT,
         f"Complaint from {customer}: answer by {respond_by:%Y-%m-%d}",
         actor,
         role="supervisor",
+        due_at=respond_by,
     )
-    task.due_at = respond_by
-    task.save(update_fields=["due_at"])
-    core._reply(message, "complaint_acknowledgement", understood, actor, respond_by=respond_by)
+    core.reply(message, "complaint_acknowledgement", understood, actor, respond_by=respond_by)
     return f"complaint recorded; a supervisor answers by {respond_by:%Y-%m-%d}"
 
 
@@ -211,9 +210,9 @@ def callback_request(message: InboundMessage, understood: Understanding, actor: 
             message=message,
         )
     except ActionError as error:
-        core._review(message, f"A callback request we could not schedule: {error}", actor)
+        core.send_to_review(message, f"A callback request we could not schedule: {error}", actor)
         return f"callback request sent to review: {error}"
-    core._reply(message, "callback_confirmation", understood, actor, when=when)
+    core.reply(message, "callback_confirmation", understood, actor, when=when)
     return f"call back booked for {when.astimezone(ZoneInfo(account.customer.timezone)):%Y-%m-%d %H:%M}"
 
 

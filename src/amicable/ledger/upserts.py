@@ -21,7 +21,7 @@ parsed and checked by the caller (amicable.ledger.importing.fields); these check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -44,6 +44,7 @@ from .models import (
     ScheduleItem,
 )
 from .money import ZERO, Money, round_amount
+from .opening import opening_entries
 from .status import CURRENT, derive_status
 
 
@@ -222,17 +223,14 @@ def _create_account(
         imported_balance=details.balance,
         **{name: getattr(details, name) for name in ACCOUNT_FIELDS},
     )
-    # As the import does: the principal is charged (the original amount when given), and what was
-    # already paid off it is posted the day before interest and fees, so it can only have reduced
-    # principal whatever allocation order the creditor uses.
-    on = min(details.first_due, today)
-    charged = details.original_amount if details.original_amount is not None else details.principal_owed
-    plan = [
-        (EntryKind.CHARGE, charged, on - timedelta(days=1), ""),
-        (EntryKind.PAYMENT, charged - details.principal_owed, on - timedelta(days=1), ": paid before"),
-        (EntryKind.INTEREST, details.interest, on, ""),
-        (EntryKind.FEE, details.fees, on, ""),
-    ]
+    entries = opening_entries(
+        principal_owed=details.principal_owed,
+        original_amount=details.original_amount,
+        interest=details.interest,
+        fees=details.fees,
+        first_due=details.first_due,
+        today=today,
+    )
     JournalEntry.objects.bulk_create(
         JournalEntry(
             creditor_id=customer.creditor_id,
@@ -240,12 +238,11 @@ def _create_account(
             kind=kind,
             amount=amount,
             effective_on=effective,
-            source=(source + note)[:200],
+            source=(f"{source}: {note}" if note else source)[:200],
             recorded_at=now,
             recorded_by=actor,
         )
-        for kind, amount, effective, note in plan
-        if amount > 0
+        for kind, amount, effective, note in entries
     )
     schedule = details.wanted_schedule()
     ScheduleItem.objects.bulk_create(ScheduleItem(account=account, due_on=d, amount=a) for d, a in schedule)

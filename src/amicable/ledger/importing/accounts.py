@@ -23,6 +23,7 @@ from ..models import (
     CustomerKind,
 )
 from ..money import ZERO
+from ..opening import amounts_problem
 from . import fields as f
 from .accounts_write import CUSTOMER_FIELDS, AccountWriter
 from .common import (
@@ -156,14 +157,9 @@ def parse_account_row(
     fees = p.get("fees", f.parse_amount, currency, default=ZERO, **amount_options)
     interest = p.get("interest", f.parse_amount, currency, default=ZERO, **amount_options)
     if balance is not None and fees is not None and interest is not None:
-        if fees + interest > balance:
-            p.error("fees", f"fees {fees} + interest {interest} exceed the balance {balance}")
-        elif original is not None and original < balance - fees - interest:
-            p.error(
-                "original_amount",
-                "less than the principal still owed "
-                f"(balance - fees - interest = {balance - fees - interest})",
-            )
+        problem = amounts_problem(balance, fees, interest, original)
+        if problem:
+            p.error(*problem)
     email_consent = p.get("email_consent", f.parse_yes_no)
     sms_consent = p.get("sms_consent", f.parse_yes_no)
     if email_consent is not None and not email and not p.raw("email"):

@@ -7,7 +7,7 @@ the ORM's per-instance overhead is most of an import's time.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..models import (
     ScheduleItem,
 )
 from ..money import Money, round_amount
+from ..opening import opening_entries
 from ..status import CURRENT, derive_status
 from .common import ImportOptions, by_creditor, chunks, source_label
 
@@ -250,20 +251,15 @@ class AccountWriter:
         insert_rows(ScheduleItem, schedule)
 
     def opening_entries(self, row, account_id: int) -> list[dict[str, Any]]:
-        """The journal that reproduces the file's balance and itemisation.
-
-        The principal is charged (the original amount when given) and anything already paid off it
-        is posted the day before interest and fees, so it can only have reduced principal, whatever
-        allocation order the creditor uses.
-        """
-        on = min(row.due_date, self.today)
-        charged = row.original_amount if row.original_amount is not None else row.principal_owed
-        plan = [
-            (EntryKind.CHARGE, charged, on - timedelta(days=1), ""),
-            (EntryKind.PAYMENT, charged - row.principal_owed, on - timedelta(days=1), ": paid before import"),
-            (EntryKind.INTEREST, row.interest, on, ""),
-            (EntryKind.FEE, row.fees, on, ""),
-        ]
+        """The journal that reproduces the file's balance and itemisation (ledger/opening.py)."""
+        entries = opening_entries(
+            principal_owed=row.principal_owed,
+            original_amount=row.original_amount,
+            interest=row.interest,
+            fees=row.fees,
+            first_due=row.due_date,
+            today=self.today,
+        )
         return [
             {
                 "creditor_id": row.creditor_id,
@@ -271,12 +267,11 @@ class AccountWriter:
                 "kind": kind,
                 "amount": amount,
                 "effective_on": effective,
-                "source": self.source(row) + note,
+                "source": self.source(row) + (f": {note} import" if note else ""),
                 "recorded_at": self.now,
                 "recorded_by": self.options.actor,
             }
-            for kind, amount, effective, note in plan
-            if amount > 0
+            for kind, amount, effective, note in entries
         ]
 
     def update_existing_accounts(self, journal: list[dict[str, Any]], schedule: list[dict[str, Any]]) -> None:
