@@ -54,6 +54,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "en"
+# The web pages speak these; messages and letters have their own templates per language (docs/messages.md).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -69,12 +72,17 @@ INSTALLED_APPS = [
     "amicable.aftercare",
     "ninja",  # only for its static Swagger UI files, so /api/docs loads nothing from a CDN
     "amicable.api",
+    "amicable.web",
+    "amicable.portal",
+    "amicable.console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "amicable.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ]
         },
     }
@@ -163,3 +172,33 @@ EMAIL_WEBHOOK_SECRET = ENV.get("EMAIL_WEBHOOK_SECRET", "") or ("development-emai
 # Celery: production dispatches through a broker; unset, the same code runs in-process.
 CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+
+# ------------------------------------------------------------------------------------------- web
+# Cookies travel only over HTTPS when the public address is HTTPS (production); the embedded default
+# serves plain HTTP on loopback, where a Secure cookie would never come back.
+HTTPS = PUBLIC_URL.startswith("https:")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day; the portal ends its own sessions sooner (portal/access.py)
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:queue"
+
+# The portal's light identity check before an account is shown: date_of_birth (falling back to the
+# postcode for customers without one on file, such as businesses) or postcode.
+PORTAL_IDENTITY_CHECK = env_choice(
+    ENV, "PORTAL_IDENTITY_CHECK", ("date_of_birth", "postcode"), default="date_of_birth"
+)
+
+# Payments in the portal: sandbox (posts to the ledger at once, for the demo) or stripe (Checkout).
+PAYMENT_PROVIDER = env_choice(ENV, "PAYMENT_PROVIDER", ("sandbox", "stripe"), default="sandbox")
+STRIPE_SECRET_KEY = ENV.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = ENV.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_URL = env_url(ENV, "STRIPE_API_URL", default="https://api.stripe.com")
+STRIPE_CHECKOUT_ORIGIN = env_url(ENV, "STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+# Forms may post only to this site, and to the payment provider's checkout when it is in use.
+CSP_FORM_ACTION = (STRIPE_CHECKOUT_ORIGIN,) if PAYMENT_PROVIDER == "stripe" else ()

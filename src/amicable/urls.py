@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
 from amicable.aftercare import views as aftercare
@@ -14,6 +14,9 @@ admin.site.index_title = "Ledger"
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("console/", include("amicable.console.urls")),
+    path("", include("amicable.portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("u/<str:token>", outbox.unsubscribe, name="unsubscribe"),
     path("f/<str:token>", aftercare.feedback, name="feedback"),

@@ -385,7 +385,10 @@ def reply(message: InboundMessage, kind: str, understood: Understanding, actor: 
     channel = message.channel
     token = secrets.token_urlsafe(12)
     # An email must carry an unsubscribe link (messages/required.py): the answer's own, like any email's.
-    lines = {"channel": channel, "opt_out_url": links(token).opt_out if channel == "email" else None}
+    lines = {
+        "channel": channel,
+        "opt_out_url": links(token, account.customer_id).opt_out if channel == "email" else None,
+    }
     body = _reply_body(kind, language, account, token, collector, lines, **facts)
     subject = _reply_subject(message, language) if channel == "email" else ""
     now = timezone.now()
@@ -461,7 +464,7 @@ def _reply_body(
     """The words of one answer (replies.py), from what the intent's action worked out (`facts`)."""
     creditor, ref = account.creditor.name, account.external_ref
     common = {"creditor": creditor, "debt_collector": collector, **lines}
-    portal = links(token).portal
+    portal = links(token, account.customer_id).portal
     if kind == "opt_out_confirmation":
         return replies.opt_out_confirmation(language, creditor=creditor, channel=lines["channel"])
     if kind == "dispute_acknowledgement":

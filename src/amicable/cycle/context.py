@@ -15,6 +15,7 @@ from amicable.compliance.late_payment import LatePaymentError, fixed_compensatio
 from amicable.ledger.balance import InstalmentStatus
 from amicable.ledger.models import CustomerKind
 from amicable.ledger.money import Money
+from amicable.portal.links import portal_url
 
 from .facts import AccountFacts, paid_so_far
 
@@ -38,15 +39,14 @@ def message_language(language: str, country: str) -> str:
     return "en-GB" if language == "en" and country == "GB" else language
 
 
-def links(reply_token: str, account_id: int | None = None) -> ns:
-    """Personal links, short enough for a text. The contact's own token identifies the customer (one
-    customer per link); the portal (issue 6) adds the identity check and the expiry. The feedback
-    form's link is signed and expires (aftercare/links.py)."""
-    base = settings.PUBLIC_URL
+def links(reply_token: str, customer_id: int, account_id: int | None = None) -> ns:
+    """Personal links, short enough for a text. The portal's are signed for one customer and expire
+    (portal/links.py); the identity check comes before anything is shown. The opt-out link is the
+    contact's own token; the feedback form's link is signed for the account (aftercare/links.py)."""
     return ns(
-        portal=f"{base}/p/{reply_token}",
-        pay=f"{base}/p/{reply_token}/pay",
-        opt_out=f"{base}/u/{reply_token}",
+        portal=portal_url(customer_id),
+        pay=portal_url(customer_id, "pay"),
+        opt_out=f"{settings.PUBLIC_URL}/u/{reply_token}",
         feedback=feedback_url(account_id) if account_id is not None else None,
     )
 
@@ -98,7 +98,7 @@ def message_context(facts: AccountFacts, today: date, reply_token: str) -> dict[
         if conversation
         else None,
         "late_payment": _late_payment(facts, overdue, today),
-        "links": links(reply_token, account.pk),
+        "links": links(reply_token, account.customer_id, account.pk),
         "agent": ns(name=TEAM.get(language.split("-")[0], TEAM["en"])),
         "language": language,
     }

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "amicable.portal"
+    label = "portal"
+    verbose_name = "Portal"
+    default_auto_field = "django.db.models.BigAutoField"
