@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "amicable.web",
     "amicable.portal",
     "amicable.console",
+    "amicable.payments",
+    "amicable.authoring",
 ]
 
 MIDDLEWARE = [

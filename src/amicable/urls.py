@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/", include("amicable.console.urls")),
     path("", include("amicable.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("amicable.payments.urls")),
     path("api/", api.urls),
     path("u/<str:token>", outbox.unsubscribe, name="unsubscribe"),
     path("f/<str:token>", aftercare.feedback, name="feedback"),
