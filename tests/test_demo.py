@@ -220,3 +220,24 @@ def test_demo_loads_the_portfolio_generated_for_that_seed_and_day(demo):
         if hold["kind"] == "dispute":
             account = Account.objects.get(creditor__name=hold["creditor"], external_ref=hold["account_ref"])
             assert account.status == "disputed"
+
+
+def test_demo_prints_a_portal_link_that_opens_with_the_printed_date_of_birth(demo, client):
+    summary = demo()
+
+    portal = summary["portal"]
+    path = "/" + portal["url"].split("://", 1)[1].split("/", 1)[1]
+    day, month, year = portal["date_of_birth"].split()
+    with time_machine.travel(NOW, tick=False):
+        assert "date of birth" in client.get(path).text
+        answered = client.post(path, {"day": day, "month": month, "year": year})
+        assert answered.status_code == 302
+        home = client.get(answered["Location"])
+    assert home.status_code == 200 and portal["customer"].split()[0] in home.text
+
+
+def test_demo_staff_login_opens_the_console(demo, client):
+    login = demo()["login"]
+
+    signed_in = client.post("/console/login", {"username": login["username"], "password": login["password"]})
+    assert signed_in.status_code == 302

@@ -73,12 +73,19 @@ def demo(customers: int, seed: int, serve: bool, cycle: bool, as_json: bool) -> 
         if not as_json:
             _describe_cycle(summary["cycle"], settings.VAR_DIR)
     url = f"http://127.0.0.1:{settings.PORT}/"
-    summary |= {"url": url, "login": {"username": DEMO_USER, "password": password}}
+    portal = _portal_example()
+    summary |= {"url": url, "login": {"username": DEMO_USER, "password": password}, "portal": portal}
     if as_json:
         emit_json(summary)
     else:
-        click.echo(f"\namicable is at {url}  (admin: {url}admin/)")
+        click.echo(f"\namicable is at {url}")
+        click.echo(f"Staff console: {url}console/  (admin: {url}admin/)")
         click.echo(f"Demo staff login: {DEMO_USER} / {password}")
+        if portal:
+            click.echo(
+                f"Portal link for {portal['customer']} (as sent in their messages): {portal['url']}\n"
+                f"  The identity check asks for their date of birth: {portal['date_of_birth']}"
+            )
     if serve:
         if cycle:
             # The embedded default dispatches in-process: what falls due later today goes out on time.
@@ -87,6 +94,34 @@ def demo(customers: int, seed: int, serve: bool, cycle: bool, as_json: bool) -> 
             start_dispatcher()
         click.echo("Press Ctrl+C to stop.\n")
         call_command("runserver", f"127.0.0.1:{settings.PORT}", use_reloader=False)
+
+
+def _portal_example() -> dict | None:
+    """A demo customer to try the portal as: a person with a date of birth on file and a balance
+    to pay, nothing disputed. The link is the one their messages carry."""
+    from amicable.ledger.models import Account, Dispute
+    from amicable.portal.links import portal_url
+
+    account = (
+        Account.objects.select_related("customer")
+        .filter(
+            balance__gt=0,
+            customer__kind="person",
+            customer__date_of_birth__isnull=False,
+            customer__language="en",
+        )
+        .exclude(pk__in=Dispute.objects.values("account_id"))
+        .order_by("pk")
+        .first()
+    )
+    if account is None:
+        return None
+    customer = account.customer
+    return {
+        "customer": customer.display_name,
+        "url": portal_url(customer.pk),
+        "date_of_birth": customer.date_of_birth.strftime("%d %m %Y"),
+    }
 
 
 def _demo_login(var_dir) -> str:
