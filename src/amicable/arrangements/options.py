@@ -184,6 +184,33 @@ def chosen_instalments(
     )
 
 
+def most_payments(frequency: str, balance: Decimal, currency: str, terms: Terms) -> int:
+    """How many instalments the longest plan the creditor's terms allow takes (at the lowest one)."""
+    lowest = lowest_instalment(frequency, balance, currency, terms)
+    return int((balance / lowest).to_integral_value(rounding=ROUND_CEILING))
+
+
+def payments_instalment(
+    frequency: str, balance: Decimal, currency: str, terms: Terms, payments: int
+) -> Decimal:
+    """The instalment that pays `balance` in `payments` instalments (equal, the last one smaller), for a
+    customer who chose how many rather than how much; ValueError naming `payments` when the creditor's
+    terms do not allow that many (or the balance cannot be split into them)."""
+    if frequency not in terms.frequencies:
+        raise ValueError(f"frequency: {frequency!r} is not offered (the creditor allows {terms.frequencies})")
+    most = most_payments(frequency, balance, currency, terms)
+    if not 1 <= payments <= most:
+        raise ValueError(f"payments: {payments} {frequency} payments; the creditor's terms allow 1 to {most}")
+    instalment = max(
+        lowest_instalment(frequency, balance, currency, terms),
+        round_amount(balance / payments, currency, rounding=ROUND_UP),
+    )
+    if int((balance / instalment).to_integral_value(rounding=ROUND_CEILING)) != payments:
+        # Only for tiny balances: 0.10 cannot be 6 payments of whole cents.
+        raise ValueError(f"payments: {balance} {currency} cannot be paid in {payments} {frequency} payments")
+    return instalment
+
+
 def _every(frequency: str) -> str:
     return {"weekly": "a week", "fortnightly": "a fortnight", "monthly": "a month"}[frequency]
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from amicable.arrangements import tracking
 from amicable.arrangements.accounts import account_options
 from amicable.arrangements.affordability import Statement, StatementError
-from amicable.arrangements.options import Option, chosen_instalments
+from amicable.arrangements.options import Option, chosen_instalments, payments_instalment
 from amicable.arrangements.terms import FREQUENCIES, Terms, TermsError, parse_terms
 from amicable.ledger.actions import ActionError, end_hold, post_entry, set_account_status, set_schedule
 from amicable.ledger.audit import audit
@@ -38,7 +38,7 @@ from amicable.ledger.models import (
     Promise,
     PromiseStatus,
 )
-from amicable.ledger.money import Money
+from amicable.ledger.money import Money, round_amount
 
 ACTOR = "system:arrangements"
 log = logging.getLogger(__name__)
@@ -76,12 +76,7 @@ def accept_plan(
         raise ActionError(f"date: {today} is past; a plan starts from today ({local_today})", field="date")
     today = today or local_today
     ref = account.external_ref
-    if account.status in CLOSED:
-        raise ActionError(f"account {ref} is {account.status}: there is nothing to arrange", field="account")
-    if account.status == "disputed":
-        raise ActionError(
-            f"account {ref} is disputed: a plan can be agreed once the dispute is settled", field="account"
-        )
+    _check_arrangeable(account)
     terms = _terms(account)
     option = _chosen_option(account, terms, kind, today, instalment, statement)
     previous = Arrangement.objects.select_for_update().filter(account=account, status="active").first()
@@ -145,6 +140,53 @@ def accept_plan(
         },
     )
     return arrangement
+
+
+def _check_arrangeable(account: Account) -> None:
+    ref = account.external_ref
+    if account.status in CLOSED:
+        raise ActionError(f"account {ref} is {account.status}: there is nothing to arrange", field="account")
+    if account.status == "disputed":
+        raise ActionError(
+            f"account {ref} is disputed: a plan can be agreed once the dispute is settled", field="account"
+        )
+
+
+def preview_plan(
+    account: Account,
+    kind: str,
+    *,
+    instalment: Decimal | None = None,
+    payments: int | None = None,
+    statement: Statement | None = None,
+    at: datetime | None = None,
+) -> Option:
+    """The plan accept_plan would agree today, without writing anything, so the customer can see its
+    schedule first. `payments`: a weekly, fortnightly or monthly plan of that many instalments instead
+    of one at a chosen `instalment`. ActionError naming the field when it could not be agreed."""
+    account = Account.objects.select_related("creditor", "customer").get(pk=account.pk)
+    today = (at or timezone.now()).astimezone(ZoneInfo(account.customer.timezone)).date()
+    _check_arrangeable(account)
+    terms = _terms(account)
+    if payments is not None:
+        if instalment is not None:
+            raise ActionError(
+                "payments: give the number of payments or the instalment, not both", field="payments"
+            )
+        if kind not in FREQUENCIES:
+            raise ActionError(
+                f"payments: only weekly, fortnightly or monthly plans come in payments, not {kind!r}",
+                field="kind",
+            )
+        balance = round_amount(account.balance, account.currency)
+        if balance <= 0:
+            raise ActionError(f"account {account.external_ref} has nothing to pay", field="account")
+        try:
+            instalment = payments_instalment(kind, balance, account.currency, terms, payments)
+        except ValueError as error:
+            field = str(error).partition(":")[0]
+            raise ActionError(str(error), field="kind" if field == "frequency" else field) from None
+    return _chosen_option(account, terms, kind, today, instalment, statement)
 
 
 def _chosen_option(
