@@ -6,7 +6,7 @@ a call back. Each runs inside handle_message's transaction and returns what it d
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from amicable.conversations.calls import schedule_callback
 from amicable.conversations.models import Complaint, InboundMessage, TaskKind
 from amicable.ledger.actions import ActionError, mark_contact_point_invalid, place_hold
 from amicable.ledger.audit import audit
-from amicable.ledger.models import JournalEntry, SensitiveNote
+from amicable.ledger.models import Account, JournalEntry, SensitiveNote
 from amicable.ledger.money import Money
 from amicable.understanding.clean import normalised
 from amicable.understanding.model import Understanding
@@ -55,18 +55,8 @@ def hardship(message: InboundMessage, understood: Understanding, actor: str) -> 
     """Collection pauses for a while (the creditor's hardship_pause_days), the customer gets the plan
     options and where to find free debt advice, and a person follows up."""
     account = message.account
-    days = _terms(message).hardship_pause_days
-    ends_at = message.received_at + timedelta(days=days)
-    until = ends_at.astimezone(ZoneInfo(account.customer.timezone)).date()
-    place_hold(
-        account.customer,
-        "paused",
-        source=f"inbound message {message.pk}",
-        actor=actor,
-        account=account,
-        starts_at=min(message.received_at, core.timezone.now()),
-        ends_at=ends_at,
-        note="hardship: firmer steps paused while we look at what is affordable",
+    until = pause_for_hardship(
+        account, at=message.received_at, source=f"inbound message {message.pk}", actor=actor
     )
     core.add_task(message, TaskKind.REVIEW_MESSAGE, f"Hardship on {account.external_ref}: offer help", actor)
     core.reply(
@@ -84,10 +74,53 @@ def hardship(message: InboundMessage, understood: Understanding, actor: str) -> 
 def vulnerability(message: InboundMessage, understood: Understanding, actor: str) -> str:
     """Automated collection stops, a specialist reviews, and what they told us is kept as sensitive
     data: the message is marked so, and its words leave every summary and task."""
-    account = message.account
+    customer = message.account.customer
+    record_vulnerability(
+        message.account,
+        understood.text or message.body,
+        category=_category(understood.text),
+        at=message.received_at,
+        source=f"inbound message {message.pk}",
+        actor=actor,
+    )
+    message.sensitive = True
+    core.add_task(
+        message,
+        TaskKind.VULNERABILITY,
+        f"Specialist review for {customer}: see the restricted note",
+        actor,
+        role="specialist",
+    )
+    core.reply(message, "vulnerability_acknowledgement", understood, actor)
+    return "collection paused; a specialist will review (details restricted)"
+
+
+def pause_for_hardship(account: Account, *, at: datetime, source: str, actor: str) -> date:
+    """Collection on the account pauses from `at` for the creditor's hardship_pause_days: the firmer
+    steps wait while we look at what is affordable. Returns the pause's last day in the customer's
+    zone. A reply telling of hardship and the portal's help page both come here."""
+    ends_at = at + timedelta(days=_terms(account).hardship_pause_days)
+    place_hold(
+        account.customer,
+        "paused",
+        source=source,
+        actor=actor,
+        account=account,
+        starts_at=min(at, core.timezone.now()),
+        ends_at=ends_at,
+        note="hardship: firmer steps paused while we look at what is affordable",
+    )
+    return ends_at.astimezone(ZoneInfo(account.customer.timezone)).date()
+
+
+def record_vulnerability(
+    account: Account, text: str, *, at: datetime, source: str, actor: str, category: str | None = None
+) -> SensitiveNote:
+    """Automated collection on all the customer's accounts stops until a specialist has reviewed, and
+    what they told us (`text`, their words) is kept only in a restricted sensitive note. `category`
+    defaults to the one the words suggest. A reply and the portal's help page both come here."""
     customer = account.customer
-    source = f"inbound message {message.pk}"
-    starts = min(message.received_at, core.timezone.now())
+    starts = min(at, core.timezone.now())
     place_hold(customer, "vulnerability_review", source=source, actor=actor, starts_at=starts)
     place_hold(
         customer,
@@ -100,10 +133,10 @@ def vulnerability(message: InboundMessage, understood: Understanding, actor: str
     note = SensitiveNote.objects.create(
         customer=customer,
         account=account,
-        category=_category(understood.text),
-        detail=understood.text or message.body,
+        category=category or _category(text),
+        detail=text,
         source=source,
-        recorded_at=message.received_at,
+        recorded_at=at,
         recorded_by=actor,
     )
     audit(
@@ -115,16 +148,12 @@ def vulnerability(message: InboundMessage, understood: Understanding, actor: str
         account=account,
         changes={"category": note.category},
     )
-    message.sensitive = True
-    core.add_task(
-        message,
-        TaskKind.VULNERABILITY,
-        f"Specialist review for {customer}: see the restricted note",
-        actor,
-        role="specialist",
-    )
-    core.reply(message, "vulnerability_acknowledgement", understood, actor)
-    return "collection paused; a specialist will review (details restricted)"
+    return note
+
+
+def debt_advice(country: str) -> list[tuple[str, str]]:
+    """Free, independent debt advice in the customer's country (settings.DEBT_ADVICE): (name, site)."""
+    return [tuple(item) for item in settings.DEBT_ADVICE.get(country, [])]
 
 
 def paid_already(message: InboundMessage, understood: Understanding, actor: str) -> str:
@@ -229,9 +258,9 @@ def _callback_time(message: InboundMessage, understood: Understanding) -> dateti
     return when
 
 
-def _terms(message: InboundMessage):
+def _terms(account: Account):
     try:
-        return parse_terms(message.account.creditor.arrangement_terms)
+        return parse_terms(account.creditor.arrangement_terms)
     except TermsError:
         return parse_terms({})
 
@@ -247,7 +276,7 @@ def _options(message: InboundMessage) -> list:
 
 
 def _advice(message: InboundMessage) -> list[tuple[str, str]]:
-    return [tuple(item) for item in settings.DEBT_ADVICE.get(message.customer.country, [])]
+    return debt_advice(message.customer.country)
 
 
 def _category(text: str) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .audit import audit
 from .balance import EntryKind, Itemisation, check_entry, itemise
+from .importing.fields import FieldError, parse_language
 from .models import (
     Account,
     AccountStatus,
@@ -348,8 +349,10 @@ def set_contact_preferences(
     inconvenient_times: list[dict[str, str]],
     source: str,
     actor: str,
+    language: str | None = None,
 ) -> Customer:
-    """What the customer asked for: channels in order of preference, and times not to be contacted."""
+    """What the customer asked for: channels in order of preference, times not to be contacted, and
+    (when given) the language to write to them in."""
     known = {"email", "sms", "call", "letter"}
     unknown = [c for c in channel_order if c not in known]
     if unknown:
@@ -357,22 +360,25 @@ def set_contact_preferences(
     for window in inconvenient_times:
         if set(window) != {"from", "to"} or not all(_is_hhmm(window[k]) for k in ("from", "to")):
             raise ActionError(f"inconvenient time {window!r}: expected {{'from': 'HH:MM', 'to': 'HH:MM'}}")
+    if language is not None:
+        try:
+            parse_language(language)
+        except FieldError as error:
+            raise ActionError(f"language {language!r}: {error}", field="language") from None
     before = {"channel_order": customer.channel_order, "inconvenient_times": customer.inconvenient_times}
-    Customer.objects.filter(pk=customer.pk).update(
-        channel_order=channel_order, inconvenient_times=inconvenient_times, updated_at=timezone.now()
-    )
+    after = {"channel_order": channel_order, "inconvenient_times": inconvenient_times}
+    if language is not None:
+        before["language"], after["language"] = customer.language, language
+    Customer.objects.filter(pk=customer.pk).update(**after, updated_at=timezone.now())
     customer.channel_order, customer.inconvenient_times = channel_order, inconvenient_times
+    customer.language = language if language is not None else customer.language
     audit(
         actor,
         "set_contact_preferences",
         customer,
         f"Contact preferences updated ({source})",
         customer=customer,
-        changes={
-            "before": before,
-            "after": {"channel_order": channel_order, "inconvenient_times": inconvenient_times},
-            "source": source,
-        },
+        changes={"before": before, "after": after, "source": source},
     )
     return customer
 
