@@ -1,3 +1,70 @@
-from django.urls import path  # noqa: F401
+"""Finding a customer, and the customer's page: who they are, how to reach them and what they agreed
+to, their accounts and holds, and one timeline of everything that happened."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import scope, work
+from ..models import Role
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, customer or account reference, phone number or email address"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
+    )
+
+
+@scope.staff_page(Role.AGENT)
+def customers(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    found, more, text = None, False, ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        text = form.cleaned_data["q"].strip()
+        found = list(work.search(request.user, text)[: work.SEARCH_LIMIT + 1])
+        more = len(found) > work.SEARCH_LIMIT
+        found = found[: work.SEARCH_LIMIT]
+    return render(
+        request,
+        "console/customers.html",
+        {"form": form, "found": found, "more": more, "text": text, "limit": work.SEARCH_LIMIT},
+        status=400 if form.errors else 200,
+    )
+
+
+@scope.staff_page(Role.AGENT)
+def customer(request: HttpRequest, pk: int) -> HttpResponse:
+    person = scope.customer(request.user, pk)
+    summaries = work.accounts(person)
+    return render(
+        request,
+        "console/customer.html",
+        {
+            "customer": person,
+            "creditor": person.creditor,
+            "local_time": timezone.localtime(timezone.now(), ZoneInfo(person.timezone)).time(),
+            "summaries": summaries,
+            "points": work.contact_points(person),
+            "holds": work.holds(person),
+            "timeline": work.timeline(
+                person, request.GET.get("page", 1), accounts={s.account.pk: s.account for s in summaries}
+            ),
+            "may_see_sensitive": scope.may_see_sensitive(request.user),
+        },
+    )
+
+
+urlpatterns = [
+    path("customers", customers, name="customers"),
+    path("customers/<int:pk>", customer, name="customer"),
+]
