@@ -30,6 +30,14 @@ PURE_MODULES = [
     "amicable.arrangements.affordability",
     "amicable.arrangements.options",
     "amicable.arrangements.tracking",
+    "amicable.charts",
+    "amicable.outlook",
+    "amicable.outlook.limits",
+    "amicable.outlook.model",
+    "amicable.outlook.rules",
+    "amicable.outlook.timeline",
+    "amicable.ledger.opening",
+    "amicable.portal.identity",
 ]
 
 

@@ -322,6 +322,29 @@ def _send_times(rows: pl.DataFrame, today: date, windows: Windows) -> pl.DataFra
     return pl.concat(parts)
 
 
+def assigned_steps(snapshot: Snapshot, playbooks: Mapping[str, Playbook], today: date) -> pl.DataFrame:
+    """Every step of the playbooks that cover each account today, whenever the step would fire, with
+    the channel it would use: account_id, playbook, step_id, channel (null: no usable contact point).
+    The same assignment and channel choice as plan_day, for looking ahead (the portal's outlook)."""
+    snapshot.check()
+    _check_names(snapshot, playbooks)
+    steps = _steps_frame(playbooks)
+    facts = _facts(snapshot, _instalments(snapshot), today)
+    rows = _assigned(facts.join(steps.select("playbook").unique(), how="cross"), snapshot, playbooks)
+    rows = (
+        rows.select("account_id", "customer_id", "playbook")
+        .join(steps, on="playbook", how="inner")
+        .with_row_index("row")
+        .with_columns(
+            pl.when(pl.col("purpose") == "marketing")
+            .then(pl.lit("marketing"))
+            .otherwise(pl.lit("collection"))
+            .alias("use")
+        )
+    )
+    return _choose_channel(rows, snapshot).sort("row").select("account_id", "playbook", "step_id", "channel")
+
+
 def plan_day(
     snapshot: Snapshot, playbooks: Mapping[str, Playbook], today: date, windows: Windows = Windows()
 ) -> Plan:

@@ -1,5 +1,6 @@
 """What the portal shows about an account, read in one place: the balance and its parts, what is due
-next, and any plan, promise or dispute in progress. Read-only: nothing here changes state."""
+next, any plan, promise or dispute in progress, and what happens next (portal/outlook.py). Read-only:
+nothing here changes state."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from amicable.ledger.models.dispute import DisputeStatus
 from amicable.ledger.models.promise import PromiseStatus
 from amicable.ledger.money import Money
 
+from .outlook import Outlook, outlooks
+
 
 @dataclass
 class AccountSummary:
@@ -31,6 +34,7 @@ class AccountSummary:
     plan: Arrangement | None
     promise: Promise | None
     dispute: Dispute | None
+    outlook: Outlook | None = None  # what happens next (portal/outlook.py); None: nothing ahead
 
     @property
     def balance(self) -> Money:
@@ -46,7 +50,8 @@ def customer_today(customer: Customer, now: datetime | None = None) -> date:
 
 
 def summaries(accounts: list[Account], today: date, now: datetime | None = None) -> list[AccountSummary]:
-    facts = load_facts([a.pk for a in accounts], now or timezone.now())
+    now = now or timezone.now()
+    facts = load_facts([a.pk for a in accounts], now)
     ids = [a.pk for a in accounts]
     plans = {
         p.account_id: p
@@ -82,4 +87,7 @@ def summaries(accounts: list[Account], today: date, now: datetime | None = None)
                 dispute=disputes.get(account.pk),
             )
         )
+    ahead = outlooks(result, today, now)
+    for summary in result:
+        summary.outlook = ahead.get(summary.account.pk) or None
     return result
