@@ -31,6 +31,7 @@ PURE_MODULES = [
     "amicable.arrangements.options",
     "amicable.arrangements.tracking",
     "amicable.charts",
+    "amicable.guide.call",
     "amicable.outlook",
     "amicable.outlook.limits",
     "amicable.outlook.model",

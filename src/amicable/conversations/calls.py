@@ -1,7 +1,7 @@
-"""Phone calls as agents log them (through the API now, the console later): each one a contact on the
+"""Phone calls as agents log them (through the API or the console): each one a contact on the
 customer's timeline that the compliance rules count from then on, judged for the moment it was made,
-with what was agreed in it (a promise, a dispute, a callback) recorded by the same actions a reply
-would use.
+with what was agreed in it (a promise, a dispute, a callback, help in hardship, a vulnerability told
+of) recorded by the same actions a reply would use.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ OUTCOMES = {
     "right_party": "conversation",
     "conversation": "conversation",
     "third_party": "third_party",
+    # Someone who is not the customer, at a number that is not theirs: the number is no longer used.
+    "wrong_person": "third_party",
     "no_answer": "no_answer",
     "voicemail": "voicemail",
     "busy": "busy",
@@ -55,6 +57,8 @@ class Agreed:
     promise_on: date | None = None
     dispute: str = ""
     callback_at: datetime | None = None
+    hardship: bool = False  # they told of hardship: the firmer steps pause while we look at it
+    vulnerability: str = ""  # what they told of a vulnerability, in their words (kept restricted)
 
 
 def log_call(
@@ -81,6 +85,8 @@ def log_call(
         ("promise", agreed.promise_amount is not None or agreed.promise_on is not None),
         ("dispute", bool(agreed.dispute)),
         ("callback_at", agreed.callback_at is not None),
+        ("hardship", agreed.hardship),
+        ("vulnerability", bool(agreed.vulnerability.strip())),
     ):
         if given and not talked:
             raise ActionError(f"{name}: only a conversation with the customer can agree it", field=name)
@@ -124,6 +130,8 @@ def log_call(
         source = f"call {contact.pk}"
         if outcome == "not_in_service" and point is not None and not point.invalid:
             mark_contact_point_invalid(point, reason="not in service (agent's call)", actor=actor)
+        if outcome == "wrong_person":
+            _wrong_person(account, point, at, actor)
         if agreed.promise_amount is not None:
             record_promise(
                 account,
@@ -146,7 +154,43 @@ def log_call(
             )
         if agreed.callback_at is not None:
             schedule_callback(account, agreed.callback_at, given_at=at, source=source, actor=actor)
+        if agreed.hardship or agreed.vulnerability.strip():
+            _support(account, agreed, at, source, actor)
     return contact
+
+
+def _wrong_person(account: Account, point: ContactPoint | None, at: datetime, actor: str) -> None:
+    """As when a stranger answers a text: the number is marked and no longer used, and a person
+    finds the right details."""
+    if point is not None and not point.invalid:
+        mark_contact_point_invalid(point, reason="wrong person (agent's call)", actor=actor)
+    create_task(
+        TaskKind.VERIFY_CONTACT,
+        f"Wrong person at {point.value if point else 'the number called'}: find the right details",
+        due_at=at + timedelta(days=2),
+        actor=actor,
+        customer=account.customer,
+        account=account,
+    )
+
+
+def _support(account: Account, agreed: Agreed, at: datetime, source: str, actor: str) -> None:
+    """The same help a reply telling of hardship or a vulnerability gets (conversations/intents.py)."""
+    from amicable.conversations.intents import pause_for_hardship, record_vulnerability  # imports us
+
+    if agreed.hardship:
+        pause_for_hardship(account, at=at, source=source, actor=actor)
+    if agreed.vulnerability.strip():
+        record_vulnerability(account, agreed.vulnerability.strip(), at=at, source=source, actor=actor)
+        create_task(
+            TaskKind.VULNERABILITY,
+            f"Specialist review for {account.customer}: see the restricted note",
+            due_at=at + timedelta(days=1),
+            actor=actor,
+            customer=account.customer,
+            account=account,
+            role="specialist",
+        )
 
 
 def _point(account: Account, number: str, task: Contact | None) -> ContactPoint | None:

@@ -11,7 +11,7 @@ from amicable.compliance.decision import Decision, Effect
 from amicable.compliance.engine import decide
 from amicable.compliance.packs.us_regf_content import first_communication
 from amicable.compliance.scenario import parse_scenario
-from amicable.messages.checks import ERROR, check_message
+from amicable.messages.checks import ERROR, Finding, check_message
 from amicable.messages.render import Rendered, TemplateError, render
 
 from .context import message_context
@@ -19,6 +19,9 @@ from .facts import AccountFacts
 from .scenario_db import scenario_for
 
 MESSAGE_CHECK = "AMICABLE-MESSAGE-CHECK"
+# The playbook name of a one-off message a person wrote from a template (cycle/one_off.py): it goes in
+# the language they chose, at send time too.
+ONE_OFF = "one_off"
 SMS_SEGMENTS = (
     3  # the most segments a text may take (docs/messages.md)  # the id message problems are reported under
 )
@@ -32,6 +35,7 @@ class Composed:
     reasons: list[dict[str, Any]]
     scenario: dict[str, Any]
     decision: Decision | None
+    findings: tuple[Finding, ...] = ()  # every message check's finding, warnings too
 
 
 def reason_json(decision: Decision) -> list[dict[str, Any]]:
@@ -61,9 +65,13 @@ def compose(
     at: datetime,
     reply_token: str,
     point,
+    language: str | None = None,
 ) -> Composed:
+    """`language`: a language a person chose for a one-off message; by default the customer's."""
     account = facts.account
     context = message_context(facts, today, reply_token)
+    if language:
+        context["language"] = language
     regulation_f = account.customer.country == "US" and (
         account.creditor.role == "debt_collector" or account.creditor.applies_regulation_f
     )
@@ -123,13 +131,14 @@ def compose(
     )
     errors = [f for f in findings if f.level == ERROR]
     reasons += [_problem(f"{f.check}: {f.message}") for f in errors]
+    found = tuple(findings)
     if errors or decision.effect is Effect.BLOCK:
-        return Composed(rendered, "blocked", at, reasons, scenario, decision)
+        return Composed(rendered, "blocked", at, reasons, scenario, decision, found)
     if decision.effect is Effect.DEFER:
         if decision.next_allowed_at is None:
-            return Composed(rendered, "blocked", at, reasons, scenario, decision)
-        return Composed(rendered, "deferred", decision.next_allowed_at, reasons, scenario, decision)
-    return Composed(rendered, "queued", at, reasons, scenario, decision)
+            return Composed(rendered, "blocked", at, reasons, scenario, decision, found)
+        return Composed(rendered, "deferred", decision.next_allowed_at, reasons, scenario, decision, found)
+    return Composed(rendered, "queued", at, reasons, scenario, decision, found)
 
 
 def _without_ref(text: str, ref: str) -> str:
