@@ -46,7 +46,15 @@ class JournalEntry(AppendOnlyModel):
                 name="journal_amount_sign",
             ),
         ]
-        indexes = [models.Index(fields=["account", "effective_on"])]
+        indexes = [
+            models.Index(fields=["account", "effective_on"]),
+            # The dashboard's payments per week, per creditor, without reading other kinds of entry.
+            models.Index(
+                fields=["creditor", "effective_on"],
+                condition=models.Q(kind="payment"),
+                name="journal_payments_by_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount.normalize():f} on {self.effective_on}"

@@ -26,9 +26,10 @@ def validate_country(value: str) -> None:
 
 
 def _known_playbooks() -> set[str]:
-    from amicable.playbooks.load import default_playbooks
+    # The packaged playbooks and those saved in the console (authoring/library.py).
+    from amicable.authoring.library import playbook_names
 
-    return set(default_playbooks())
+    return playbook_names()
 
 
 def validate_playbook(value: str) -> None:
