@@ -25,13 +25,13 @@ def plan(day, account_ref: str | None, as_json: bool) -> None:
     setup_django()
     from django.utils import timezone
 
+    from amicable.authoring.library import active_playbooks
     from amicable.cycle.snapshot_db import build_snapshot
     from amicable.planner.plan import UnknownPlaybook, plan_day
-    from amicable.playbooks.load import default_playbooks
 
     today: date = day.date() if day else timezone.localdate()
     try:
-        result = plan_day(build_snapshot(today), default_playbooks(), today)
+        result = plan_day(build_snapshot(today), active_playbooks(), today)
     except UnknownPlaybook as error:
         raise click.ClickException(str(error)) from None
     candidates = result.candidates

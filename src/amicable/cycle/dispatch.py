@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from amicable.authoring.library import load_saved_templates
 from amicable.channels.base import DeliveryEvent, Outgoing, PermanentFailure, TransientFailure
 from amicable.channels.registry import automatic_channels, get_channel
 from amicable.ledger.actions import mark_contact_point_invalid, record_consent
@@ -25,7 +26,7 @@ from amicable.ledger.audit import audit
 from amicable.messages.render import body_html
 from amicable.outbox.models import PENDING, Contact, ContactStatus, PrintBatch
 
-from .compose import compose, envelope_text
+from .compose import ONE_OFF, compose, envelope_text
 from .facts import AccountFacts, load_facts
 
 ACTOR = "system:dispatch"
@@ -60,6 +61,7 @@ def due_ids(now: datetime, limit: int | None = None) -> list[int]:
 def dispatch_due(now: datetime | None = None, *, limit: int | None = None) -> Counter:
     """Dispatch every contact due by `now`; returns Counter[(channel, outcome)]."""
     now = now or timezone.now()
+    load_saved_templates()  # the texts saved in the console, once per batch
     outcomes: Counter = Counter()
     letter_days = set()
     for contact_id in due_ids(now, limit):
@@ -191,6 +193,7 @@ def dispatch_one(contact_id: int, now: datetime | None = None) -> Outcome | None
             at=now,
             reply_token=contact.reply_token,
             point=facts.points[contact.contact_point_id],
+            language=contact.language if contact.playbook == ONE_OFF else None,
         )
         contact.scenario = composed.scenario
         if composed.status == "blocked":

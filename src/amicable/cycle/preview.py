@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from amicable.authoring.library import active_playbooks, load_saved_templates
 from amicable.planner.plan import plan_day
-from amicable.playbooks.load import default_playbooks
 
 from .snapshot_db import build_snapshot
 from .write import write_plan
@@ -14,7 +14,8 @@ from .write import write_plan
 def preview_account(account, day: date) -> dict:
     from amicable.cli.cycle import contact_json
 
-    plan = plan_day(build_snapshot(day, account_ids=[account.pk]), default_playbooks(), day)
+    load_saved_templates()
+    plan = plan_day(build_snapshot(day, account_ids=[account.pk]), active_playbooks(), day)
     written = write_plan(plan, day, dry_run=True)
     items = []
     for contact in written.contacts:

@@ -13,9 +13,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from amicable.arrangements.plans import review_commitments
+from amicable.authoring.library import active_playbooks, load_saved_templates
 from amicable.outbox.models import Contact, CycleRun
 from amicable.planner.plan import plan_day
-from amicable.playbooks.load import default_playbooks
 
 from .dispatch import dispatch_due
 from .snapshot_db import build_snapshot
@@ -38,7 +38,9 @@ def run_day(
         # already knows whose playbook resumes (a dry run leaves them as they are).
         reviewed = {} if dry_run else review_commitments(day)
         # Planning writes nothing: a run that cannot plan (an unknown playbook) leaves no trace.
-        plan = plan_day(build_snapshot(day), default_playbooks(), day)
+        # The playbooks and templates in force: the packaged ones, overlaid by those saved in the console.
+        load_saved_templates()
+        plan = plan_day(build_snapshot(day), active_playbooks(), day)
         if not dry_run:
             run, _ = CycleRun.objects.get_or_create(day=day)
             CycleRun.objects.filter(pk=run.pk).update(runs=F("runs") + 1, last_started_at=now)

@@ -11,8 +11,11 @@ from django.utils import timezone
 @shared_task(name="amicable.dispatch_contact", acks_late=True)
 def dispatch_contact(contact_id: int) -> str | None:
     """Send one contact. Safe to run twice or on two workers at once: the claim decides who sends."""
+    from amicable.authoring.library import load_saved_templates
+
     from .dispatch import dispatch_one
 
+    load_saved_templates()  # a worker renders with the texts saved in the console
     outcome = dispatch_one(contact_id)
     return outcome.status if outcome else None
 
