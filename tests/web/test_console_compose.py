@@ -148,3 +148,18 @@ def test_an_agent_of_another_creditor_gets_404(client, maria, fairway):
     assert client.post(url(maria, "/preview"), choose(maria)).status_code == 404
     assert client.post(url(maria), choose(maria, action="send")).status_code == 404
     assert not Contact.objects.exists()
+
+
+def test_a_template_saved_in_the_console_can_be_composed_at_once(sam, maria):
+    from amicable.authoring.library import save_template
+
+    save_template(
+        "sms",
+        "winter_check_in.en",
+        "{% block body %}Hi {{ customer.first_name }}, {{ creditor.name }} here: how are you getting on? "
+        "Call {{ creditor.phone }} if we can help.{% endblock %}",
+        actor="user:sam",
+    )
+    page = sam.post(url(maria), choose(maria, channel="sms", template="winter_check_in"))
+    assert page.status_code == 200
+    assert "Hi Maria, Northwind Energy here: how are you getting on?" in page.text

@@ -8,6 +8,7 @@ never one per message). Saving checks first, so a saved version always parses an
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import Counter
@@ -72,17 +73,22 @@ def saved_playbooks() -> dict[str, PlaybookVersion]:
 
 def playbook_names() -> set[str]:
     """Every playbook a creditor or an account may name: packaged and saved."""
-    return set(default_playbooks()) | set(PlaybookVersion.objects.values_list("name", flat=True).distinct())
+    return set(packaged_playbooks()) | set(PlaybookVersion.objects.values_list("name", flat=True).distinct())
 
 
 def _source(version: PlaybookVersion) -> str:
     return f"saved/{version.name}.yaml (version {version.pk})"
 
 
+# The packaged playbooks are part of the code: parsed once per process (they are frozen dataclasses,
+# so sharing them is safe); the saved versions are read on every call.
+packaged_playbooks = functools.cache(default_playbooks)
+
+
 def active_playbooks(saved: Mapping[str, PlaybookVersion] | None = None) -> dict[str, Playbook]:
     """The playbooks in force, by name: the packaged defaults, each replaced by its latest saved
     version, and the saved names amicable does not ship."""
-    books = default_playbooks()
+    books = dict(packaged_playbooks())
     for name, version in (saved_playbooks() if saved is None else saved).items():
         books[name] = parse_playbook(version.text, _source(version))
     return books

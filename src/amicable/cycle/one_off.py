@@ -17,11 +17,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from amicable.authoring.library import load_saved_templates
 from amicable.ledger.actions import ActionError
 from amicable.ledger.audit import audit
 from amicable.ledger.models import Account, ContactPoint
 from amicable.messages.checks import SmsSize, sms_size
-from amicable.messages.render import TEMPLATES, Rendered
+from amicable.messages.render import Rendered, template_stems
 from amicable.outbox.models import Contact, ContactStatus
 
 from .compose import ONE_OFF, Composed, compose
@@ -47,9 +48,10 @@ class Catalogue:
 def catalogue() -> Catalogue:
     names: dict[str, set[str]] = {channel: set() for channel in CHANNELS}
     variants, languages = set(), set()
+    load_saved_templates()  # templates saved in the console are offered (and rendered) too
     for channel in CHANNELS:
-        for path in (TEMPLATES / channel).glob("*.j2"):
-            parts = path.name.removesuffix(".j2").split(".")
+        for stem in template_stems(channel):
+            parts = stem.split(".")
             names[channel].add(parts[0])
             languages.add(parts[-1])
             if len(parts) == 3:

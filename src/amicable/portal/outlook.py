@@ -7,7 +7,6 @@ the cycle would judge a contact on (cycle.scenario_db.scenario_for). Read-only."
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,18 +17,15 @@ from django.db import transaction
 from django.db.models import Min
 
 from amicable.arrangements.terms import Terms, TermsError, parse_terms
+from amicable.authoring.library import active_playbooks
 from amicable.cycle.context import outstanding_instalments
 from amicable.cycle.scenario_db import debt_id, scenario_for
 from amicable.cycle.snapshot_db import build_snapshot
 from amicable.outbox.models import Contact
 from amicable.outlook import Due, Item, PlanFacts, PlannedStep, PromiseFacts, Situation, next_steps
 from amicable.planner.plan import UnknownPlaybook, assigned_steps
-from amicable.playbooks.load import default_playbooks
 
 log = logging.getLogger(__name__)
-
-# The shipped playbooks are part of the code: read once per process, not on every page.
-playbooks = functools.cache(default_playbooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +47,7 @@ def _terms(settings) -> Terms:
 
 def _steps(account_ids: list[int], today: date) -> dict[int, list[PlannedStep]]:
     """The steps of the playbooks that cover each account, with the channel the planner would use."""
-    books = playbooks()
+    books = active_playbooks()  # the packaged ones parsed once per process, with the saved edits
     by_name = {(book.name, step.id): step for book in books.values() for step in book.steps}
     try:
         # Inside a transaction the snapshot is read through Django's open connection (cycle/frames.py):
