@@ -1,16 +1,17 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_playbook
 
 
 class AccountStatus(models.TextChoices):
-    CURRENT = "current", "Current"
-    OVERDUE = "overdue", "Overdue"
-    IN_ARRANGEMENT = "in_arrangement", "In arrangement"
-    DISPUTED = "disputed", "Disputed"
-    ON_HOLD = "on_hold", "On hold"
-    RESOLVED = "resolved", "Resolved"
-    WRITTEN_OFF = "written_off", "Written off"
+    CURRENT = "current", _("Current")
+    OVERDUE = "overdue", _("Overdue")
+    IN_ARRANGEMENT = "in_arrangement", _("In arrangement")
+    DISPUTED = "disputed", _("Disputed")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    WRITTEN_OFF = "written_off", _("Written off")
 
 
 # Which statuses the ledger moves between by itself: see amicable.ledger.status.

@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ContactKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    MOBILE = "mobile", "Mobile phone"
-    LANDLINE = "landline", "Landline"
-    POSTAL = "postal", "Postal address"
+    EMAIL = "email", _("Email")
+    MOBILE = "mobile", _("Mobile phone")
+    LANDLINE = "landline", _("Landline")
+    POSTAL = "postal", _("Postal address")
 
 
 class ContactUse(models.TextChoices):

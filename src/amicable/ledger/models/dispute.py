@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    VERIFICATION_SENT = "verification_sent", "Verification sent"
-    UPHELD = "upheld", "Upheld"
-    REJECTED = "rejected", "Rejected"
+    OPEN = "open", _("Open")
+    VERIFICATION_SENT = "verification_sent", _("Verification sent")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Dispute(models.Model):
