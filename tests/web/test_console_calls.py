@@ -4,7 +4,8 @@ logging a call does exactly what the API's call endpoint does."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -243,3 +244,24 @@ def test_a_wrong_person_marks_the_number_and_asks_for_the_right_details(client, 
     assert ContactPoint.objects.get(kind="mobile").invalid
     assert Task.objects.get().kind == "verify_contact"
     assert Contact.objects.get().outcome == "third_party"
+
+
+def test_the_guide_sits_beside_the_customers_timeline(client, northwind):
+    from amicable.ledger.actions import record_payment
+
+    account = debtor(northwind)
+    record_payment(
+        account,
+        Decimal("40.00"),
+        account.opened_on or date(2026, 3, 1),
+        currency="USD",
+        payment_ref="P-77",
+        source="test",
+        actor="test:fixture",
+    )
+    staff("ana", "agent", northwind)
+    client.login(username="ana", password=PASSWORD)
+    page = client.get(f"/console/customers/{account.customer_id}/call")
+    assert page.status_code == 200
+    timeline = page.text.split('id="timeline"', 1)[1]
+    assert "P-77" in timeline or "40.00" in timeline

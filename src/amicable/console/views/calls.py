@@ -35,7 +35,7 @@ from amicable.ledger.models import Account, Customer
 from amicable.portal.summary import AccountSummary, customer_today, summaries
 from amicable.web.templatetags.amicable import long_date, money
 
-from .. import scope
+from .. import scope, work
 from ..models import Role
 
 OPEN = ("current", "overdue", "in_arrangement", "disputed", "on_hold")
@@ -471,6 +471,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "values": request.POST if request.method == "POST" else {},
             "zone": customer.timezone,
             "now": now,
+            # The guide sits beside the customer's timeline: what happened before, while on the call.
+            "timeline": work.timeline(customer, 1, accounts={a.pk: a for a in accounts}),
+            "may_see_sensitive": scope.may_see_sensitive(request.user),
         },
         status=400 if errors else 200,
     )
