@@ -79,3 +79,14 @@ def test_production_cookies_are_secure_when_the_public_address_is_https(monkeypa
     finally:
         monkeypatch.delenv("PUBLIC_URL")
         importlib.reload(settings_module)
+
+
+def test_an_admin_assigns_a_creditor_to_staff_in_the_admin(client, northwind):
+    boss = User.objects.create_superuser("root", password=PASSWORD)
+    ana = staff("ana", "agent")
+    client.force_login(boss)
+    page = client.get("/admin/console/assignment/add/")
+    assert page.status_code == 200
+    added = client.post("/admin/console/assignment/add/", {"user": ana.pk, "creditor": northwind.pk})
+    assert added.status_code == 302
+    assert list(scope.creditors(ana)) == [northwind]
