@@ -19,6 +19,7 @@ Variables (see README.md, "Configuration"):
 
 import json
 import os
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from amicable.config import (
@@ -196,8 +197,16 @@ PORTAL_IDENTITY_CHECK = env_choice(
     ENV, "PORTAL_IDENTITY_CHECK", ("date_of_birth", "postcode"), default="date_of_birth"
 )
 
-# Payments in the portal: sandbox (posts to the ledger at once, for the demo) or stripe (Checkout).
-PAYMENT_PROVIDER = env_choice(ENV, "PAYMENT_PROVIDER", ("sandbox", "stripe"), default="sandbox")
+# Payments in the portal: sandbox (posts to the ledger at once, with no money taken: for the demo and
+# development), stripe (Checkout) or none (the pay page says how else to pay). The sandbox is the default
+# only while the site is served on this machine (or with DEBUG on): a public deployment must choose.
+LOOPBACK_SITE = urlsplit(PUBLIC_URL).hostname in ("127.0.0.1", "localhost", "::1")
+PAYMENT_PROVIDER = env_choice(
+    ENV,
+    "PAYMENT_PROVIDER",
+    ("sandbox", "stripe", "none"),
+    default="sandbox" if (DEBUG or LOOPBACK_SITE) else "none",
+)
 STRIPE_SECRET_KEY = ENV.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = ENV.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_URL = env_url(ENV, "STRIPE_API_URL", default="https://api.stripe.com")

@@ -430,3 +430,41 @@ def test_the_pay_page_shows_amounts_the_spanish_way(client, northwind):
     assert page.status_code == 200 and '<html lang="es">' in page.text and "50,00" in page.text
     pay_in_sandbox(client, account, choice="other", amount="20,50")
     assert balance(account) == Decimal("579.50")
+
+
+def test_a_public_site_takes_no_sandbox_payments_unless_told_to(monkeypatch):
+    import importlib
+
+    import amicable.settings as settings_module
+
+    monkeypatch.setenv("PUBLIC_URL", "https://pay.example.com")
+    monkeypatch.delenv("PAYMENT_PROVIDER", raising=False)
+    try:
+        assert importlib.reload(settings_module).PAYMENT_PROVIDER == "none"
+        monkeypatch.setenv("PUBLIC_URL", "http://127.0.0.1:8000")
+        assert importlib.reload(settings_module).PAYMENT_PROVIDER == "sandbox"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(settings_module)
+
+
+def test_the_sandbox_on_a_public_site_is_a_system_check_warning(settings):
+    from amicable.payments.checks import sandbox_on_a_public_site
+
+    settings.PAYMENT_PROVIDER, settings.DEBUG, settings.LOOPBACK_SITE = "sandbox", False, False
+    assert [w.id for w in sandbox_on_a_public_site(None)] == ["amicable.W001"]
+    settings.PAYMENT_PROVIDER = "none"
+    assert sandbox_on_a_public_site(None) == []
+
+
+def test_without_a_provider_the_pay_page_says_how_else_to_pay_and_takes_nothing(client, settings, northwind):
+    settings.PAYMENT_PROVIDER = "none"
+    account = debtor(northwind)
+    sign_in(client, account)
+    page = client.get(f"/portal/a/{account.pk}/pay")
+    assert (
+        "Paying online isn't available yet" in page.text
+        and "csrfmiddlewaretoken" not in page.text.split("<main", 1)[1].split("</main>")[0]
+    )
+    posted = client.post(f"/portal/a/{account.pk}/pay", {"choice": "full"})
+    assert posted.status_code == 200 and not Checkout.objects.exists()

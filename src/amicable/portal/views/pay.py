@@ -57,7 +57,7 @@ def pay(request: HttpRequest, account_id: int) -> HttpResponse:
         "provider": settings.PAYMENT_PROVIDER,
         "cancelled": bool(request.GET.get("cancelled")),
     }
-    if request.method != "POST":
+    if request.method != "POST" or settings.PAYMENT_PROVIDER == "none":
         return render(request, "portal/pay.html", context)
     if not form.is_valid():
         return render(request, "portal/pay.html", context, status=400)
