@@ -163,3 +163,12 @@ def test_a_template_saved_in_the_console_can_be_composed_at_once(sam, maria):
     page = sam.post(url(maria), choose(maria, channel="sms", template="winter_check_in"))
     assert page.status_code == 200
     assert "Hi Maria, Northwind Energy here: how are you getting on?" in page.text
+
+
+def test_staff_see_where_a_personal_link_goes_never_a_link_that_works(sam, maria):
+    from amicable.portal.links import portal_token
+
+    page = sam.post(url(maria), choose(maria, channel="sms", template="reminder_upcoming"))
+    assert page.status_code == 200
+    assert "/p/[personal link]/pay" in page.text
+    assert "/p/" + portal_token(maria.customer_id) not in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -36,3 +37,17 @@ def long_date(value: date | None) -> str:
     if not value:
         return ""
     return format_date(value, format="long", locale=babel_locale(translation.get_language() or "en"))
+
+
+# A customer's personal links, as messages carry them: the portal's (/p/TOKEN), the feedback form's
+# (/f/TOKEN) and the opt-out (/u/TOKEN). Staff see what a message says, never a link that works: with
+# the customer's date of birth on screen, a working portal link would let anyone act as the customer.
+PERSONAL_LINK = re.compile(r"/([pfu])/[0-9A-Za-z._-]{8,}")
+
+
+@register.filter
+def hide_personal_links(text: str | None) -> str:
+    """/p/4.tp14to.hVNP2PHIo2gUpCES/pay -> /p/[personal link]/pay."""
+    if not text:
+        return ""
+    return PERSONAL_LINK.sub(lambda m: f"/{m.group(1)}/[personal link]", str(text))
