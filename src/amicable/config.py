@@ -48,6 +48,15 @@ def env_port(env: Mapping[str, str], name: str = "PORT", default: int = 8000) ->
     return int(raw)
 
 
+def env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,4}", raw.strip()) or not low <= int(raw) <= high:
+        raise ConfigError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
+    return int(raw)
+
+
 def env_timezone(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name) or default
     if raw not in available_timezones():

@@ -27,6 +27,7 @@ from amicable.config import (
     env_choice,
     env_country,
     env_database,
+    env_int,
     env_language,
     env_list,
     env_port,
@@ -188,6 +189,9 @@ SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# How many proxies stand in front of the app and append to X-Forwarded-For (web/throttle.py): the
+# attempt limits count by the client's address, not the proxy's. 0: requests come straight in.
+TRUSTED_PROXIES = env_int(ENV, "TRUSTED_PROXIES", default=0, low=0, high=5)
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
 

@@ -128,3 +128,47 @@ def test_every_page_carries_a_content_security_policy_without_inline_scripts(cli
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy and page["X-Frame-Options"] == "DENY"
     assert "<script>" not in page.text and "style=" not in page.text
+
+
+def test_behind_a_proxy_the_limits_count_the_clients_address_not_the_proxys(settings, rf):
+    from amicable.web.throttle import client_address
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_address(request) == "10.0.0.2"  # no proxy trusted: the header is the client's own
+    settings.TRUSTED_PROXIES = 1
+    assert client_address(request) == "203.0.113.9"  # what our proxy saw; the rest was written by the client
+    settings.TRUSTED_PROXIES = 2
+    assert client_address(request) == "6.6.6.6"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_guesses_at_once_is_judged_one_after_another(northwind):
+    """Many wrong answers sent at the same moment: the row lock makes each see the ones before, so no
+    more than the limit are ever judged (PostgreSQL; SQLite runs one writer at a time anyway)."""
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is PostgreSQL's to show")
+    account = debtor(northwind)
+    url = f"/p/{portal_token(account.customer_id)}"
+    clients = [Client(REMOTE_ADDR=f"198.51.100.{n}") for n in range(12)]
+    start = threading.Barrier(len(clients))
+    codes = []
+
+    def guess(client):
+        try:
+            start.wait()
+            codes.append(client.post(url, {"day": "1", "month": "1", "year": "1990"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Attempt.objects.filter(key=f"customer:{account.customer_id}").count() == 5
+    assert sorted(codes) == [403] * 4 + [429] * 8

@@ -84,17 +84,21 @@ def locked_until(request: HttpRequest, customer: Customer) -> datetime | None:
 
 def check_identity(request: HttpRequest, customer: Customer, answer: dict[str, str]) -> Outcome:
     """The named action behind the check: a right answer signs the customer in; a wrong one counts
-    towards the lock-out, and the lock itself lands on the customer's timeline."""
-    now = timezone.now()
-    if until := locked_until(request, customer):
-        return Outcome(ok=False, locked_until=until)
+    towards the lock-out, and the lock itself lands on the customer's timeline.
+
+    The customer's row is locked while the answer is judged, so a burst of guesses sent at once is
+    judged one after another, each seeing the failures before it."""
     question = question_for(customer)
-    try:
-        right = question is not None and _right(customer, question, answer)
-    except AnswerError as error:
-        return Outcome(ok=False, error=error)
     keys = [f"customer:{customer.pk}", f"address:{throttle.client_address(request)}"]
     with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        now = timezone.now()
+        if until := locked_until(request, customer):
+            return Outcome(ok=False, locked_until=until)
+        try:
+            right = question is not None and _right(customer, question, answer)
+        except AnswerError as error:
+            return Outcome(ok=False, error=error)
         if right:
             throttle.forget(CUSTOMER_LIMIT, keys[:1])
             audit(

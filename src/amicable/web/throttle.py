@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max
 
 from .models import Attempt
@@ -56,6 +57,14 @@ def forget(limit: Limit, keys: Iterable[str]) -> None:
 
 
 def client_address(request) -> str:
-    """The address the request came from. Behind a proxy, set the proxy to overwrite REMOTE_ADDR:
-    a header the client can write would let anyone choose their own key."""
+    """The address the request came from. Behind TRUSTED_PROXIES proxies (a load balancer, say), each
+    appends the address it was reached from to X-Forwarded-For, so the client's is that many places
+    from the end; anything further left was written by the client and is not believed. Without
+    proxies, REMOTE_ADDR: a header the client can write would let anyone choose their own key."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
