@@ -19,8 +19,8 @@ Variables (see README.md, "Configuration"):
 
 import json
 import os
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from amicable.config import (
     env_bool,

@@ -342,3 +342,13 @@ def test_a_promise_that_cannot_be_kept_is_refused_naming_the_field(client, north
     assert 'role="alert"' in page.text and named in page.text
     assert 'aria-invalid="true"' in page.text
     assert written(account) == before
+
+
+def test_a_promise_of_more_than_the_balance_is_refused_naming_the_amount(client, northwind):
+    from amicable.ledger.models import Promise
+
+    account = debtor(northwind)
+    sign_in(client, account)
+    page = client.post(f"/portal/a/{account.pk}/promise", {"amount": "5000.00", "due_on": "2026-03-20"})
+    assert page.status_code == 400 and "Enter an amount up to your balance of $600.00." in page.text
+    assert not Promise.objects.exists()

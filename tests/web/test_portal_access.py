@@ -172,3 +172,17 @@ def test_a_burst_of_guesses_at_once_is_judged_one_after_another(northwind):
         thread.join()
     assert Attempt.objects.filter(key=f"customer:{account.customer_id}").count() == 5
     assert sorted(codes) == [403] * 4 + [429] * 8
+
+
+def test_personal_pages_are_not_kept_in_a_shared_cache(client, northwind):
+    account = debtor(northwind)
+    sign_in(client, account)
+    assert client.get("/portal/")["Cache-Control"] == "private, no-store"
+    assert client.get("/console/login")["Cache-Control"] == "private, no-store"
+
+
+def test_a_language_cookie_the_portal_does_not_speak_is_ignored(client, northwind):
+    account = debtor(northwind, language="es")
+    client.cookies["django_language"] = "xx-evil"
+    page = client.get(f"/p/{portal_token(account.customer_id)}")
+    assert page.status_code == 200 and '<html lang="es">' in page.text

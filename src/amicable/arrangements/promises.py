@@ -43,6 +43,11 @@ def record_promise(
         raise ActionError(f"amount: {amount} is not an amount above zero", field="amount")
     if account.status in CLOSED:
         raise ActionError(f"account {account.external_ref} is {account.status}", field="account")
+    if amount > account.balance:
+        raise ActionError(
+            f"amount: {amount} is more than the balance of {round_amount(account.balance, account.currency)}",
+            field="amount",
+        )
     made_on = made_at.astimezone(ZoneInfo(account.customer.timezone)).date()
     if due_on < made_on:
         raise ActionError(f"due_on: {due_on} is before the promise was made ({made_on})", field="due_on")

@@ -5,6 +5,7 @@ may resume, and the dispute is later upheld or rejected. Each step a named actio
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +41,10 @@ def open_dispute(
         .values_list("sent_at", flat=True)
         .first()
     )
-    within = first_sent is None or received_at.date() <= validation_period_end(first_sent.date())
+    zone = ZoneInfo(account.customer.timezone)  # the period runs in the customer's days
+    within = first_sent is None or received_at.astimezone(zone).date() <= validation_period_end(
+        first_sent.astimezone(zone).date()
+    )
     hold = place_hold(
         account.customer,
         "dispute",

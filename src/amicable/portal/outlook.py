@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Min
@@ -98,7 +99,11 @@ def outlooks(summaries: Iterable, today: date, now: datetime) -> dict[int, Outlo
             if promise
             else None,
             # As conversations/disputes.py counts the validation period: from the first message's day.
-            first_contact_on=first_sent[account.pk].date() if account.pk in first_sent else None,
+            first_contact_on=(
+                first_sent[account.pk].astimezone(ZoneInfo(account.customer.timezone)).date()
+                if account.pk in first_sent
+                else None
+            ),
         )
         result[account.pk] = Outlook(next_steps(situation), account.currency, account.creditor.display_name)
     return result

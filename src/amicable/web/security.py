@@ -8,6 +8,8 @@ from django.conf import settings
 # The admin and the API's Swagger page are Django's and django-ninja's own pages, which carry inline
 # scripts; they get a policy that allows those and nothing from elsewhere.
 RELAXED_PREFIXES = ("/admin/", "/api/docs")
+# Pages about one person: the portal, its links, the feedback form and the console.
+PERSONAL_PREFIXES = ("/p/", "/portal/", "/f/", "/u/", "/console/")
 
 
 def policy(form_action: tuple[str, ...] = (), relaxed: bool = False) -> str:
@@ -40,4 +42,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.relaxed if relaxed else self.strict)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith(PERSONAL_PREFIXES):
+            # A customer's balance or a staff page must not linger in a shared computer's cache.
+            response.headers["Cache-Control"] = "private, no-store"
         return response

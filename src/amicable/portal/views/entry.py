@@ -3,6 +3,7 @@ a link is wrong, expired or locked."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -24,7 +25,8 @@ def link(request: HttpRequest, token: str, page: str = "") -> HttpResponse:
     customer = Customer.objects.select_related("creditor").filter(pk=opened.id).first() if opened else None
     if customer is None or page not in (*PAGES, ""):
         return render(request, "portal/link_problem.html", {"problem": "unknown"}, status=404)
-    language = request.COOKIES.get("django_language") or access.customer_language(customer)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in dict(settings.LANGUAGES) else access.customer_language(customer)
     with translation.override(language):
         context = {"customer": customer, "creditor": customer.creditor}
         if opened.expired:
@@ -43,8 +45,8 @@ def link(request: HttpRequest, token: str, page: str = "") -> HttpResponse:
         outcome = access.check_identity(request, customer, answer)
         if outcome.ok:
             response = redirect(_landing(customer, page))
-            if "django_language" not in request.COOKIES:
-                response.set_cookie("django_language", language, samesite="Lax", httponly=True)
+            if chosen not in dict(settings.LANGUAGES):
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True)
             return response
         if outcome.locked_until:
             return render(

@@ -488,6 +488,13 @@ def promise(request: HttpRequest, account_id: int) -> HttpResponse:
                         _("Choose a date from today, %(first)s, to %(last)s.")
                         % {"first": long_date(today), "last": long_date(last)},
                     )
+                elif error.field == "amount" and amount > 0:
+                    problems.add(
+                        "amount",
+                        amount_label,
+                        _("Enter an amount up to your balance of %(balance)s.")
+                        % {"balance": money(account.balance, account.currency)},
+                    )
                 elif error.field == "amount":
                     problems.add("amount", amount_label, _("Enter an amount above zero."))
                 else:
