@@ -35,11 +35,13 @@ from amicable.conversations.disputes import open_dispute
 from amicable.conversations.models import TaskKind
 from amicable.conversations.tasks import create_task
 from amicable.ledger.actions import record_payment
+from amicable.ledger.models import Dispute
 from amicable.payments.actions import start_checkout
 from amicable.payments.providers import ProviderError, SandboxProvider, Started
 from amicable.playbooks.load import default_playbooks
 from amicable.portal.access import actor as portal_actor
 from amicable.portal.links import portal_token
+from amicable.portal.models import DisputeEvidence
 from amicable.portal.self_service import ask_for_help
 from web.people import PASSWORD, debtor, staff
 
@@ -61,7 +63,7 @@ def frozen(settings):
 
 # Placeholders that stand for someone's data: changing one of them is how someone would try to reach
 # another person's. The others ({token}, {playbook}, {channel}, {template}) name no one's records.
-IDS = ("customer", "account", "task", "checkout", "stripe", "help", "point", "ref", "creditor")
+IDS = ("customer", "account", "task", "checkout", "stripe", "help", "point", "ref", "creditor", "evidence")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Page:
     methods: tuple[str, ...]
     who: str  # anyone | customer | agent | supervisor
     form: dict[str, str] = field(default_factory=dict)
-    shows: str = "html"  # html | html-post (answers a POST with a page part) | pdf | redirect | none
+    shows: str = "html"  # html | html-post (answers a POST with a page part) | pdf | file | redirect | none
     bad: dict[str, str] | None = None
     theirs: int = 404  # the answer to someone else's ids (the search and the queue filter: found none)
 
@@ -150,12 +152,14 @@ PAGES: dict[str, Page] = {
     "console:queue": Page("/console/?creditor={creditor}", BOTH, "agent", theirs=400),
     "console:customers": Page("/console/customers?q={ref}", BOTH, "agent", theirs=200),
     "console:customer": Page("/console/customers/{customer}", BOTH, "agent"),
+    # From the queue, the call guide carries the callback it answers (or the planned call it makes).
     "console:call": Page(
-        "/console/customers/{customer}/call?account={account}",
+        "/console/customers/{customer}/call?account={account}&task={task}",
         BOTH,
         "agent",
         form={
             "account": "{account}",
+            "task": "{task}",
             "outcome": "conversation",
             "notes": "Will pay on Friday",
             "promise_amount": "10.00",
@@ -177,6 +181,10 @@ PAGES: dict[str, Page] = {
         form={"account": "{account}", "channel": "email", "template": "follow_up_gentle"},
         shows="html-post",
     ),
+    "console:task-done": Page(
+        "/console/tasks/{task}/done", ("POST",), "agent", form={"note": "Called back"}, shows="redirect"
+    ),
+    "console:evidence": Page("/console/evidence/{evidence}", ("GET",), "agent", shows="file"),
     "console:dashboard": Page("/console/dashboard", BOTH, "agent"),
     # ... and the supervisors' pages.
     "console:compliance": Page("/console/compliance", BOTH, "supervisor"),
@@ -308,9 +316,26 @@ class Elsewhere:
 
 def belongings(account) -> dict:
     """A customer's ids for the table: their account, a sandbox checkout and one paid elsewhere, a help
-    request, an email address, and (for the console) their customer record, creditor and a task. (No
-    page takes a task's id yet; one that does has it here to test with.)"""
+    request, an email address, and (for the console) their customer record, creditor, a callback task
+    and a file sent with a dispute (long since rejected, so nothing is disputed now)."""
     customer = account.customer
+    dispute = Dispute.objects.create(
+        account=account,
+        reason="Paid already",
+        received_at=NOW - timedelta(days=400),
+        within_validation_period=False,
+        status="rejected",
+        source="portal",
+    )
+    evidence = DisputeEvidence.objects.create(
+        dispute=dispute,
+        name="receipt.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        data=b"%PDF-1.4\n",
+        uploaded_at=dispute.received_at,
+    )
     started = {"actor": portal_actor(customer), "description": "test", "language": "en"}
     return {
         "token": portal_token(customer.pk),
@@ -325,6 +350,7 @@ def belongings(account) -> dict:
         "task": create_task(
             TaskKind.CALLBACK, "Call back", due_at=NOW, actor=ACTOR, customer=customer, account=account
         ).pk,
+        "evidence": evidence.pk,
         "feedback": feedback_token(account.pk),
         "playbook": "consumer",
         "channel": "email",

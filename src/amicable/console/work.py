@@ -55,8 +55,10 @@ from amicable.ledger.models import (
 )
 from amicable.ledger.money import Money
 from amicable.outbox.models import PENDING, CallTask, Contact
+from amicable.portal.models import DisputeEvidence, HelpKind, HelpRequest
 
 from . import scope
+from .models import Role
 
 # ---------------------------------------------------------------------------------------------------
 # The work queue
@@ -492,6 +494,7 @@ class Entry:
     kind: str = "event"
     account: Account | None = None
     rules: list[dict] = field(default_factory=list)  # the rules that blocked, moved or flagged it
+    about: Any = None  # an audit row's record, when the page shows more of it: a help request, a file
 
     @property
     def kind_label(self) -> str:
@@ -555,7 +558,32 @@ def timeline(customer: Customer, page: object = 1, *, accounts: dict[int, Accoun
     found.object_list = [
         _entry(source, moment, records[source][pk], accounts) for source, pk, moment in found.object_list
     ]
+    _attach(found.object_list, customer)
     return found
+
+
+# The portal's own records an audit row is about, shown with it: a hardship request's words (never a
+# difficult situation's: those are only in the restricted note) and a file sent with a dispute.
+ABOUT = {
+    "portal.helprequest": lambda customer: HelpRequest.objects.filter(customer=customer),
+    "portal.disputeevidence": lambda customer: DisputeEvidence.objects.filter(
+        dispute__account__customer=customer
+    ).defer("data"),
+}
+
+
+def _attach(entries: list[Entry], customer: Customer) -> None:
+    """One query per kind of record, and only when the page has a row about one."""
+    wanted: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.source == "audit" and entry.record.object_type in ABOUT:
+            wanted[entry.record.object_type].append(entry)
+    for object_type, rows in wanted.items():
+        ids = {int(e.record.object_id) for e in rows if e.record.object_id.isdigit()}
+        found = ABOUT[object_type](customer).in_bulk(ids)
+        for entry in rows:
+            if entry.record.object_id.isdigit():
+                entry.about = found.get(int(entry.record.object_id))
 
 
 def _entry(source: str, moment: datetime, record, accounts: dict[int, Account]) -> Entry:
@@ -748,4 +776,70 @@ def holds(customer: Customer, now: datetime | None = None) -> list[Hold]:
     for hold in found:
         hold.active = hold.starts_at <= now and (hold.ends_at is None or hold.ends_at > now)
         hold.kind_label = HOLD_KINDS.get(hold.kind, hold.kind)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tasks, and what the portal gave us to read: on the customer page
+
+
+def task_roles(user, role: Role | None = None) -> set[str]:
+    """The tasks a member of staff may mark done, by whom each task is for: an agent's, by anyone; a
+    supervisor's (a complaint), by a supervisor or admin; a specialist's (a vulnerability review, which
+    means reading a restricted note), by those who may read it. `role`: the user's, if known."""
+    roles = {"agent"}
+    role = role or scope.role_of(user)
+    if role is not None and scope.RANK[role] >= scope.RANK[Role.SUPERVISOR]:
+        roles.add("supervisor")
+    if scope.may_see_sensitive(user):
+        roles.add("specialist")
+    return roles
+
+
+def open_tasks(user, customer: Customer) -> list[Task]:
+    """The customer's tasks not done yet, soonest due first, each with `label` (its kind of work)."""
+    tasks = list(
+        scope.tasks(user).filter(customer=customer, done_at__isnull=True).select_related("account")[:50]
+    )
+    for task in tasks:
+        task.label = KINDS[TASK_KINDS.get(task.kind, "message")]
+    return tasks
+
+
+def dispute_files(user, customer: Customer) -> list[DisputeEvidence]:
+    """The files the customer sent with their disputes (the bytes are read only to download one),
+    newest first, each with its dispute and account."""
+    return list(
+        DisputeEvidence.objects.filter(
+            dispute__account__customer=customer, dispute__account__in=scope.accounts(user)
+        )
+        .defer("data")
+        .select_related("dispute__account")
+        .order_by("-uploaded_at", "-pk")[:50]
+    )
+
+
+def evidence(user, pk: object) -> DisputeEvidence:
+    """One file sent with a dispute, if its account is in the user's scope (404 otherwise)."""
+    return scope.one(
+        DisputeEvidence.objects.filter(dispute__account__in=scope.accounts(user)).select_related(
+            "dispute__account"
+        ),
+        pk,
+    )
+
+
+HELP_KINDS = {
+    HelpKind.HARDSHIP: _("Money is tight (hardship)"),
+    HelpKind.SITUATION: _("A difficult situation"),
+}
+
+
+def help_requests(customer: Customer) -> list[HelpRequest]:
+    """What the customer asked for help with in the portal, newest first, each with `kind_label`. A
+    hardship request keeps the customer's words; a difficult situation's words are only in the
+    restricted sensitive note."""
+    found = list(HelpRequest.objects.filter(customer=customer).select_related("task")[:50])
+    for request in found:
+        request.kind_label = HELP_KINDS.get(request.kind, request.kind)
     return found

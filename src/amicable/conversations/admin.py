@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
+from amicable.ledger.actions import ActionError
 from amicable.ledger.admin import ReadOnlyAdmin, ReadOnlyInline
 from amicable.ledger.audit import audit
 
 from .models import Complaint, InboundAttachment, InboundMessage, Task
+from .tasks import complete_task
 
 RESTRICTED = ("body", "text", "understanding", "subject")
 
@@ -106,17 +108,11 @@ class TaskAdmin(ReadOnlyAdmin):
     @admin.action(description="Mark the selected tasks done")
     def mark_done(self, request, queryset):
         now = timezone.now()
-        for task in queryset.filter(done_at__isnull=True):
-            with transaction.atomic():
-                if not Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now):
-                    continue  # someone else marked it done just now
-                audit(
-                    f"user:{request.user.username}",
-                    "complete_task",
-                    task,
-                    f"Done: {task}"[:300],
-                    customer=task.customer,
-                )
+        for task in queryset.filter(done_at__isnull=True).select_related("customer", "account"):
+            try:
+                complete_task(task, actor=f"user:{request.user.username}", at=now)
+            except ActionError:
+                continue  # someone else marked it done just now
 
 
 @admin.register(Complaint)

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,12 +27,15 @@ from amicable.compliance.packs.us_regf_content import first_communication
 from amicable.compliance.scenario import parse_scenario
 from amicable.conversations.calls import Agreed, log_call
 from amicable.conversations.intents import debt_advice
+from amicable.conversations.models import Task, TaskKind
+from amicable.conversations.tasks import complete_task
 from amicable.cycle.compose import compose
 from amicable.cycle.context import message_language
 from amicable.guide.call import CallFacts, CallGuide, Point, call_guide
 from amicable.ledger.actions import ActionError
 from amicable.ledger.importing import fields as f
 from amicable.ledger.models import Account, Customer
+from amicable.outbox.models import PENDING, CallTask, Contact
 from amicable.portal.summary import AccountSummary, customer_today, summaries
 from amicable.web.templatetags.amicable import long_date, money
 
@@ -391,6 +395,41 @@ def _read(values, account: Account) -> tuple[dict, dict[str, str]]:
     }, errors
 
 
+def planned_work(
+    user, customer: Customer, values
+) -> tuple[Contact | None, Task | None, str | None, list[str]]:
+    """The call the cycle planned (`contact`) or the callback task (`task`) this call is for, as the
+    queue links them: each looked up in the user's scope and the customer's own (404 otherwise). One
+    already logged or done is set aside with a word why: the call being made now is a call of its own.
+    Returns them, the account they are about (None if neither), and the words for the page."""
+    contact = task = None
+    said: list[str] = []
+    if values.get("contact"):
+        found = scope.one(
+            CallTask.objects.filter(
+                customer=customer, channel="call", account__in=scope.accounts(user)
+            ).select_related("contact_point"),
+            values.get("contact"),
+        )
+        if found.status in PENDING:
+            contact = found
+        else:
+            said.append(_("That planned call has already been logged: this call is logged as a new one."))
+    if values.get("task"):
+        found = scope.one(
+            scope.tasks(user).filter(customer=customer, kind=TaskKind.CALLBACK, account__isnull=False),
+            values.get("task"),
+        )
+        if found.done_at is None:
+            task = found
+        else:
+            said.append(_("That callback is already done: this call is logged on its own."))
+    about = {item.account_id for item in (contact, task) if item is not None}
+    if len(about) > 1:
+        raise Http404("The planned call and the callback are about different accounts")
+    return contact, task, (str(about.pop()) if about else None), said
+
+
 def customer_page(customer: Customer, account: Account) -> str:
     try:
         return reverse("console:customer", args=[customer.pk])
@@ -401,22 +440,33 @@ def customer_page(customer: Customer, account: Account) -> str:
 @scope.staff_page(Role.AGENT)
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     customer = scope.customer(request.user, pk)
-    account_id = request.POST.get("account") if request.method == "POST" else request.GET.get("account")
+    values = request.POST if request.method == "POST" else request.GET
+    planned, callback, planned_account, set_aside = planned_work(request.user, customer, values)
+    account_id = values.get("account") or planned_account
+    if planned_account and account_id != planned_account:
+        raise Http404("The call is about another account")
     account, accounts = chosen_account(request.user, customer, account_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         read, errors = _read(request.POST, account)
         if not errors:
+            actor = scope.actor(request.user)
             try:
-                log_call(
-                    account,
-                    read["outcome"],
-                    actor=scope.actor(request.user),
-                    number=read["number"],
-                    notes=read["notes"],
-                    voicemail=read["voicemail"] if read["outcome"] == "voicemail" else "",
-                    agreed=read["agreed"],
-                )
+                # The call, the planned call it was (closed rather than made twice), and the callback
+                # it answers (done once they have talked): all recorded, or none.
+                with transaction.atomic():
+                    made = log_call(
+                        account,
+                        read["outcome"],
+                        actor=actor,
+                        number=read["number"],
+                        task=planned,
+                        notes=read["notes"],
+                        voicemail=read["voicemail"] if read["outcome"] == "voicemail" else "",
+                        agreed=read["agreed"],
+                    )
+                    if callback is not None and read["outcome"] == "conversation":
+                        complete_task(callback, actor=actor, note=f"answered by call {made.pk}")
             except ActionError as error:
                 field = ACTION_FIELDS.get(error.field, error.field) if error.field else ""
                 field = field if field in LABELS else ""
@@ -428,8 +478,24 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     _("The call is logged: %(outcome)s.") % {"outcome": OUTCOMES[read["outcome"]]},
                 )
+                for words in set_aside:
+                    messages.info(request, words)
+                if callback is not None and read["outcome"] != "conversation":
+                    messages.info(
+                        request,
+                        _("The callback stays in the work queue until you speak with them, or mark it done."),
+                    )
                 return redirect(customer_page(customer, account))
     now = timezone.now()
+    # Opened without the call the cycle planned (from the customer's page, say): offer it, so the
+    # call is logged as that one rather than made twice.
+    pending = None
+    if planned is None:
+        pending = (
+            CallTask.objects.filter(account=account, channel="call", status__in=PENDING)
+            .order_by("scheduled_at", "pk")
+            .first()
+        )
     summary = summaries([account], customer_today(customer, now), now)[0]
     guide, composed = _guide(request, summary, now)
     return render(
@@ -471,6 +537,10 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "values": request.POST if request.method == "POST" else {},
             "zone": customer.timezone,
             "now": now,
+            "planned": planned,
+            "pending": pending,
+            "callback": callback,
+            "set_aside": set_aside if request.method == "GET" else [],
             # The guide sits beside the customer's timeline: what happened before, while on the call.
             "timeline": work.timeline(customer, 1, accounts={a.pk: a for a in accounts}),
             "may_see_sensitive": scope.may_see_sensitive(request.user),

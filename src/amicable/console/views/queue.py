@@ -1,12 +1,21 @@
-"""The work queue: what needs a person today, most urgent first, for the creditors the user works."""
+"""The work queue: what needs a person today, most urgent first, for the creditors the user works;
+and marking a task done, from the queue or the customer's page."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from amicable.conversations.tasks import NOTE_LIMIT, complete_task
+from amicable.ledger.actions import ActionError
 
 from .. import scope, work
 from ..models import Role
@@ -61,9 +70,56 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/queue.html",
-        {"form": form, "queue": found, "filters": params.urlencode()},
+        {
+            "form": form,
+            "queue": found,
+            "filters": params.urlencode(),
+            "task_roles": work.task_roles(request.user, request.role),
+            "note_limit": NOTE_LIMIT,
+        },
         status=200 if found is not None else 400,
     )
 
 
-urlpatterns = [path("", work_queue, name="queue")]
+class DoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=NOTE_LIMIT,
+        required=False,
+        error_messages={"max_length": _("Note: keep it to %(limit_value)d characters.")},
+    )
+
+
+def back_to(request: HttpRequest) -> str:
+    """The console page the form was on (the queue with its filters, or the customer's page)."""
+    wanted = request.POST.get("next") or ""
+    if wanted.startswith("/console/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("console:queue")
+
+
+@scope.staff_page(Role.AGENT)
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scope.task(request.user, pk)
+    if task.role not in work.task_roles(request.user, request.role):
+        raise PermissionDenied("This task is for another role.")
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect(back_to(request))
+    try:
+        complete_task(task, actor=scope.actor(request.user), note=form.cleaned_data["note"])
+    except ActionError:
+        messages.error(request, gettext("Someone has already marked this task done: nothing changed."))
+    else:
+        messages.success(request, gettext("Done: %(task)s") % {"task": task.summary})
+    return redirect(back_to(request))
+
+
+urlpatterns = [
+    path("", work_queue, name="queue"),
+    path("tasks/<int:pk>/done", task_done, name="task-done"),
+]
