@@ -492,3 +492,13 @@ def test_a_settled_account_links_to_the_feedback_form(client, maria):
     )
     page = client.get("/portal/")
     assert "Tell us how we did" in page.text and "/f/" in page.text
+
+
+def test_the_admin_lists_dispute_files_and_help_requests_read_only(client, northwind):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", password="x" * 20))
+    for model in ("disputeevidence", "helprequest"):
+        listing = client.get(f"/admin/portal/{model}/")
+        assert listing.status_code == 200, model
+        assert client.get(f"/admin/portal/{model}/add/").status_code == 403, model
