@@ -68,7 +68,7 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": work.open_tasks(request.user, person),
             "task_roles": work.task_roles(request.user, request.role),
             "note_limit": NOTE_LIMIT,
-            "files": work.dispute_files(request.user, person),
+            "files": work.dispute_files(person),
             "help_requests": work.help_requests(person),
             "timeline": work.timeline(
                 person, request.GET.get("page", 1), accounts={s.account.pk: s.account for s in summaries}
