@@ -22,6 +22,7 @@ PURE_MODULES = [
     "amicable.messages.render",
     "amicable.messages.checks",
     "amicable.messages.sample",
+    "amicable.messages.sampled",
     "amicable.understanding.clean",
     "amicable.understanding.rules",
     "amicable.understanding.entities",

@@ -26,18 +26,17 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from amicable.ledger.audit import audit
 from amicable.ledger.models import Account, Creditor
-from amicable.messages.checks import ERROR, check_message
+from amicable.messages.checks import ERROR
 from amicable.messages.render import (
     TemplateError,
     drafting,
     environment,
     packaged_text,
-    render,
     template_path,
     template_stems,
     use_templates,
 )
-from amicable.messages.sample import sample_context
+from amicable.messages.sampled import check_with_samples
 from amicable.playbooks.load import PlaybookError, default_playbooks, parse_playbook
 from amicable.playbooks.model import Playbook
 
@@ -277,29 +276,12 @@ def check_template(channel: str, stem: str, text: str, *, max_segments: int = 3)
         result.errors.append(f"line {error.lineno}: {error.message}")
         return result
     name, variant, language = parts(stem)
-    business = name.startswith("b2b_")
-    findings = []
     load_saved_templates()
     with drafting({path: text}):
-        for optional_facts in (True, False):
-            for regulation_f in (False, True):
-                context = sample_context(language, business=business, optional_facts=optional_facts)
-                try:
-                    message = render(
-                        channel, name, context, language=language, variant=variant, regulation_f=regulation_f
-                    )
-                except TemplateError as error:
-                    said = str(error).removeprefix(f"{path}: ")
-                    if said not in result.errors:
-                        result.errors.append(said)
-                    continue
-                if result.sample is None:
-                    result.sample = message
-                words = "\n\n".join(t for t in (message.subject, message.body, message.voicemail) if t)
-                findings += check_message(
-                    channel, words, language, consumer=not business, max_segments=max_segments
-                )
-    for finding in dict.fromkeys(findings):
+        checked = check_with_samples(channel, name, language, variant, max_segments=max_segments)
+    result.errors += [said.removeprefix(f"{path}: ") for said in checked.render_errors]
+    result.sample = checked.first
+    for finding in checked.findings:
         said = f"{finding.check}: {finding.message}"
         (result.errors if finding.level == ERROR else result.warnings).append(said)
     return result

@@ -22,42 +22,24 @@ def templates() -> None:
 def check(max_segments: int, as_json: bool) -> None:
     """Render every template in its language, with and without the optional facts, as from a creditor
     and as from a debt collector, and run the tone, reading-grade and SMS checks. Exits 1 on an error."""
-    from amicable.messages.checks import ERROR, Finding, check_message, sms_size
-    from amicable.messages.render import TEMPLATES, TemplateError, render
-    from amicable.messages.sample import sample_context
+    from amicable.messages.checks import ERROR
+    from amicable.messages.render import TEMPLATES
+    from amicable.messages.sampled import check_with_samples
 
     results = []
     for path in sorted(TEMPLATES.rglob("*.j2")):
         channel = path.parent.name
         name, *middle, language = path.name.removesuffix(".j2").split(".")
-        variant = middle[0] if middle else None
-        business = name.startswith("b2b_")
-        findings: list[Finding] = []
-        sms = None
-        for optional_facts in (True, False):
-            for regulation_f in (False, True):
-                context = sample_context(language, business=business, optional_facts=optional_facts)
-                try:
-                    message = render(
-                        channel, name, context, language=language, variant=variant, regulation_f=regulation_f
-                    )
-                except TemplateError as error:
-                    findings.append(Finding(ERROR, "render", str(error)))
-                    continue
-                text = "\n\n".join(t for t in (message.subject, message.body, message.voicemail) if t)
-                findings += check_message(
-                    channel, text, language, consumer=not business, max_segments=max_segments
-                )
-                if channel == "sms":
-                    size = sms_size(message.body)
-                    sms = max(sms or (0, ""), (size.segments, size.encoding))
-        unique = list(dict.fromkeys(findings))
+        checked = check_with_samples(
+            channel, name, language, middle[0] if middle else None, max_segments=max_segments
+        )
+        errors = [f"render: {said}" for said in checked.render_errors]
         results.append(
             {
                 "template": str(path.relative_to(TEMPLATES)),
-                "errors": [f"{f.check}: {f.message}" for f in unique if f.level == ERROR],
-                "warnings": [f"{f.check}: {f.message}" for f in unique if f.level != ERROR],
-                **({"sms_segments": sms[0], "sms_encoding": sms[1]} if sms else {}),
+                "errors": errors + [f"{f.check}: {f.message}" for f in checked.findings if f.level == ERROR],
+                "warnings": [f"{f.check}: {f.message}" for f in checked.findings if f.level != ERROR],
+                **({"sms_segments": checked.sms[0], "sms_encoding": checked.sms[1]} if checked.sms else {}),
             }
         )
     failed = [r for r in results if r["errors"]]
