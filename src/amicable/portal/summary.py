@@ -49,7 +49,11 @@ def customer_today(customer: Customer, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(customer.timezone)).date()
 
 
-def summaries(accounts: list[Account], today: date, now: datetime | None = None) -> list[AccountSummary]:
+def summaries(
+    accounts: list[Account], today: date, now: datetime | None = None, *, with_outlook: bool = True
+) -> list[AccountSummary]:
+    """`with_outlook=False` for pages that do not show what happens next: it plans ahead through the
+    planner and the compliance engine, the dearest part of a summary."""
     now = now or timezone.now()
     facts = load_facts([a.pk for a in accounts], now)
     ids = [a.pk for a in accounts]
@@ -87,6 +91,8 @@ def summaries(accounts: list[Account], today: date, now: datetime | None = None)
                 dispute=disputes.get(account.pk),
             )
         )
+    if not with_outlook:
+        return result
     ahead = outlooks(result, today, now)
     for summary in result:
         summary.outlook = ahead.get(summary.account.pk) or None

@@ -496,7 +496,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("scheduled_at", "pk")
             .first()
         )
-    summary = summaries([account], customer_today(customer, now), now)[0]
+    summary = summaries([account], customer_today(customer, now), now, with_outlook=False)[0]
     guide, composed = _guide(request, summary, now)
     return render(
         request,

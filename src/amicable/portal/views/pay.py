@@ -41,7 +41,7 @@ def _see_other(url: str) -> HttpResponse:
 @portal_page
 def pay(request: HttpRequest, account_id: int) -> HttpResponse:
     account = customer_account(request, account_id)
-    summary = summaries([account], customer_today(request.customer))[0]
+    summary = summaries([account], customer_today(request.customer), with_outlook=False)[0]
     form = PayForm(
         request.POST if request.method == "POST" else None,
         balance=summary.balance.amount,
